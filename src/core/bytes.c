@@ -1,0 +1,178 @@
+/*
+ * Byte buffers, bounded cursors and files (see include/cove/bytes.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cove/bytes.h"
+
+void cove_buf_free(cove_buf *b)
+{
+	if (!b)
+		return;
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+}
+
+cove_err cove_buf_set(cove_buf *b, const void *data, size_t len, cove_error *e)
+{
+	uint8_t *p = malloc(len ? len : 1);
+	if (!p)
+		return cove_error_set(e, COVE_ERR_NOMEM, "out of memory copying %zu bytes", len);
+	if (len)
+		memcpy(p, data, len);
+	free(b->data);
+	b->data = p;
+	b->len = len;
+	return COVE_OK;
+}
+
+cove_err cove_buf_append(cove_buf *b, const void *data, size_t len, cove_error *e)
+{
+	if (len > SIZE_MAX - b->len - 1)
+		return cove_error_set(e, COVE_ERR_NOMEM, "buffer size overflow");
+	uint8_t *p = realloc(b->data, b->len + len + 1);
+	if (!p)
+		return cove_error_set(e, COVE_ERR_NOMEM, "out of memory growing a buffer to %zu bytes", b->len + len);
+	if (len)
+		memcpy(p + b->len, data, len);
+	b->data = p;
+	b->len += len;
+	return COVE_OK;
+}
+
+bool cove_is_zero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	uint8_t acc = 0;
+	for (size_t i = 0; i < len; i++)
+		acc |= b[i];
+	return acc == 0;
+}
+
+bool cove_equal_ct(const void *a, const void *b, size_t len)
+{
+	const volatile uint8_t *x = a, *y = b;
+	uint8_t acc = 0;
+	for (size_t i = 0; i < len; i++)
+		acc |= x[i] ^ y[i];
+	return acc == 0;
+}
+
+void cove_cursor_init(cove_cursor *c, const void *data, size_t len)
+{
+	c->p = data;
+	c->len = len;
+	c->off = 0;
+	c->err = false;
+}
+
+size_t cove_cursor_remaining(const cove_cursor *c)
+{
+	return c->len - c->off;
+}
+
+const uint8_t *cove_cursor_take(cove_cursor *c, size_t n)
+{
+	if (c->err || n > c->len - c->off) {
+		c->err = true;
+		return NULL;
+	}
+	const uint8_t *p = c->p + c->off;
+	c->off += n;
+	return p;
+}
+
+bool cove_cursor_skip(cove_cursor *c, size_t n)
+{
+	return cove_cursor_take(c, n) != NULL;
+}
+
+uint8_t cove_cursor_u8(cove_cursor *c)
+{
+	const uint8_t *p = cove_cursor_take(c, 1);
+	return p ? p[0] : 0;
+}
+
+uint16_t cove_cursor_le16(cove_cursor *c)
+{
+	const uint8_t *p = cove_cursor_take(c, 2);
+	return p ? cove_le16(p) : 0;
+}
+
+uint32_t cove_cursor_le32(cove_cursor *c)
+{
+	const uint8_t *p = cove_cursor_take(c, 4);
+	return p ? cove_le32(p) : 0;
+}
+
+uint64_t cove_cursor_le64(cove_cursor *c)
+{
+	const uint8_t *p = cove_cursor_take(c, 8);
+	return p ? cove_le64(p) : 0;
+}
+
+cove_err cove_file_read(const char *path, size_t max, cove_buf *out, cove_error *e)
+{
+	cove_err rc = COVE_OK;
+	cove_buf b = {0};
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cove_error_set(e, COVE_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+	for (;;) {
+		uint8_t chunk[65536];
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = cove_error_set(e, COVE_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (b.len + (size_t)n > max) {
+			rc = cove_error_set(e, COVE_ERR_PARSE, "%s is larger than the %zu bytes accepted", path, max);
+			goto out;
+		}
+		rc = cove_buf_append(&b, chunk, (size_t)n, e);
+		if (rc)
+			goto out;
+	}
+	if (!b.data && (rc = cove_buf_set(&b, "", 0, e)))
+		goto out;
+	cove_buf_free(out);
+	*out = b;
+	b.data = NULL;
+out:
+	cove_buf_free(&b);
+	close(fd);
+	return rc;
+}
+
+cove_err cove_file_write(const char *path, const void *data, size_t len, unsigned mode, cove_error *e)
+{
+	const uint8_t *p = data;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	if (fd < 0)
+		return cove_error_set(e, COVE_ERR_IO, "cannot create %s: %s", path, strerror(errno));
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int err = errno;
+			close(fd);
+			return cove_error_set(e, COVE_ERR_IO, "cannot write %s: %s", path, strerror(err));
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (close(fd) != 0)
+		return cove_error_set(e, COVE_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+	return COVE_OK;
+}

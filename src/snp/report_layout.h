@@ -1,0 +1,61 @@
+/*
+ * Offsets of the SEV-SNP ATTESTATION_REPORT (AMD 56860, Table "ATTESTATION_REPORT
+ * Structure"; cross-checked against go-sev-guest abi/abi.go and virtee/sev, see
+ * shared/research/snp.md section a).  Internal to libcove's snp module and to
+ * modules above it that build reports (the emulated platform).
+ */
+#ifndef COVE_SNP_REPORT_LAYOUT_H
+#define COVE_SNP_REPORT_LAYOUT_H
+
+#define SNP_OFF_VERSION 0x000
+#define SNP_OFF_GUEST_SVN 0x004
+#define SNP_OFF_POLICY 0x008
+#define SNP_OFF_FAMILY_ID 0x010
+#define SNP_OFF_IMAGE_ID 0x020
+#define SNP_OFF_VMPL 0x030
+#define SNP_OFF_SIGNATURE_ALGO 0x034
+#define SNP_OFF_CURRENT_TCB 0x038
+#define SNP_OFF_PLATFORM_INFO 0x040
+#define SNP_OFF_SIGNER_INFO 0x048
+#define SNP_OFF_RESERVED0 0x04C /* 4 bytes MBZ */
+#define SNP_OFF_REPORT_DATA 0x050
+#define SNP_OFF_MEASUREMENT 0x090
+#define SNP_OFF_HOST_DATA 0x0C0
+#define SNP_OFF_ID_KEY_DIGEST 0x0E0
+#define SNP_OFF_AUTHOR_KEY_DIGEST 0x110
+#define SNP_OFF_REPORT_ID 0x140
+#define SNP_OFF_REPORT_ID_MA 0x160
+#define SNP_OFF_REPORTED_TCB 0x180
+#define SNP_OFF_CPUID_FAM_ID 0x188 /* v3+ */
+#define SNP_OFF_CPUID_MOD_ID 0x189
+#define SNP_OFF_CPUID_STEP 0x18A
+#define SNP_OFF_RESERVED1 0x18B /* to 0x19F; v2: from 0x188 */
+#define SNP_OFF_CHIP_ID 0x1A0
+#define SNP_OFF_COMMITTED_TCB 0x1E0
+#define SNP_OFF_CURRENT_BUILD 0x1E8
+#define SNP_OFF_CURRENT_MINOR 0x1E9
+#define SNP_OFF_CURRENT_MAJOR 0x1EA
+#define SNP_OFF_RESERVED2 0x1EB
+#define SNP_OFF_COMMITTED_BUILD 0x1EC
+#define SNP_OFF_COMMITTED_MINOR 0x1ED
+#define SNP_OFF_COMMITTED_MAJOR 0x1EE
+#define SNP_OFF_RESERVED3 0x1EF
+#define SNP_OFF_LAUNCH_TCB 0x1F0
+#define SNP_OFF_LAUNCH_MIT_VECTOR 0x1F8 /* v5 */
+#define SNP_OFF_CURRENT_MIT_VECTOR 0x200 /* v5 */
+#define SNP_OFF_RESERVED4 0x208 /* to 0x29F; v2-v4: from 0x1F8 */
+#define SNP_OFF_SIGNATURE 0x2A0
+#define SNP_OFF_SIG_R 0x2A0
+#define SNP_OFF_SIG_S 0x2E8
+#define SNP_SIG_COMPONENT 72
+#define SNP_OFF_SIG_RESERVED 0x330 /* to 0x49F, MBZ */
+#define SNP_REPORT_END 0x4A0
+
+#define SNP_SIGNER_AUTHOR_KEY_EN 0x1u
+#define SNP_SIGNER_MASK_CHIP_KEY 0x2u
+#define SNP_SIGNER_KEY_SHIFT 2
+#define SNP_SIGNER_KEY_MASK 0x7u
+
+#define SNP_SIG_ALGO_ECDSA_P384_SHA384 1
+
+#endif

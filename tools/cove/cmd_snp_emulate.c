@@ -1,0 +1,8 @@
+/* Placeholder while the command is being written in this session. */
+#include <stdio.h>
+#include "cli.h"
+int cove_cmd_snp_emulate(int argc, char **argv)
+{
+	fprintf(stderr, "cove snp emulate: not available in this build\n");
+	return COVE_EXIT_INTERNAL;
+}

@@ -1,0 +1,43 @@
+/*
+ * cove - the command-line front end of libcove.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+	"Usage: cove COMMAND [ARGS...]\n"
+	"\n"
+	"cove appraises confidential-computing evidence and emulates the hardware\n"
+	"root of trust where no TEE exists.\n"
+	"\n"
+	"Commands:\n"
+	"  snp        AMD SEV-SNP: show, verify, measure, report, emulate\n"
+	"  platform   the emulated platform (init, show)\n"
+	"  demo       the end-to-end main job run by 'make run'\n"
+	"\n"
+	"Every command accepts --help; most accept --json for machine output.\n"
+	"\n"
+	"Exit status:\n"
+	"  0  success (evidence authentic and accepted by the policy)\n"
+	"  1  verification failed or the policy refused the evidence\n"
+	"  2  usage error or unreadable/malformed input\n"
+	"  3  collateral or device unavailable (e.g. AMD KDS unreachable)\n"
+	"  4  internal error\n";
+
+static const cove_cli_cmd commands[] = {
+	{"snp", cove_cmd_snp, "AMD SEV-SNP"},
+	{"platform", cove_cmd_platform, "emulated platform"},
+	{"demo", cove_cmd_demo, "main job"},
+	{NULL, NULL, NULL},
+};
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+		puts("cove 0.1.0");
+		return 0;
+	}
+	return cove_cli_dispatch("cove", commands, argc, argv, usage);
+}
