@@ -124,10 +124,18 @@ cove_err cove_x509_check_validity(cove_x509 *cert, int64_t at, cove_error *e);
 
 /*
  * Build and verify the path leaf -> intermediates -> anchor at time `at` with
- * OpenSSL's verifier, trusting only `anchor`.  No CRL processing here.
+ * OpenSSL's verifier, trusting only `anchor`.  No CRL processing here.  When
+ * `chain` is non-NULL it receives the path, leaf first, anchor last.
  */
 cove_err cove_x509_verify_path(cove_x509 *leaf, const cove_x509_list *intermediates, cove_x509 *anchor,
-			       int64_t at, cove_error *e);
+			       int64_t at, cove_x509_list *chain, cove_error *e);
+/* True when the certificate is a CA (basicConstraints cA). */
+bool cove_x509_is_ca(cove_x509 *c);
+/* SHA-256 of the certificate's DER encoding. */
+cove_err cove_x509_sha256(cove_x509 *c, uint8_t out[COVE_SHA256_LEN], cove_error *e);
+cove_err cove_x509_crl_sha256(cove_x509_crl *crl, uint8_t out[COVE_SHA256_LEN], cove_error *e);
+/* Key type checks. */
+bool cove_pkey_is_ec_p384(cove_pkey *k);
 
 /* ---- CRL ---- */
 cove_err cove_x509_crl_parse(const void *data, size_t len, cove_x509_crl **out, cove_error *e); /* DER or PEM */

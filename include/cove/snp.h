@@ -269,7 +269,6 @@ typedef struct cove_snp_verifier cove_snp_verifier;
 typedef struct cove_snp_verify_opts {
 	int64_t at;                      /* verification time; 0 = now */
 	cove_snp_product product;        /* needed for v2 reports; UNKNOWN = infer */
-	bool hcl;                        /* input is an Azure HCL report */
 } cove_snp_verify_opts;
 
 /* A verifier holding trusted roots, a collateral source and a cache of verified chains. */
@@ -283,8 +282,10 @@ void cove_snp_verifier_set_source(cove_snp_verifier *v, const cove_snp_collatera
  * Verify a report (raw 1184 bytes) with certificates in any order (VCEK/VLEK,
  * ASK/ASVK, ARK) and an optional CRL, then apply `policy` (NULL = defaults).
  * Missing certificates and CRLs are asked of the collateral source.  The
- * verdict goes to *out (always set on COVE_OK, even when verification fails);
- * an error return means the evidence could not be examined at all.
+ * verdict goes to *out, which is set on COVE_OK (even when verification
+ * failed: see res->authentic and res->ok) and on COVE_ERR_UNAVAILABLE (some
+ * collateral could not be had; the result fails closed and names it).  Other
+ * errors mean the evidence could not be examined at all.
  */
 cove_err cove_snp_verify(cove_snp_verifier *v, const cove_snp_report *report, const cove_x509_list *certs,
 			 cove_x509_crl *crl, const cove_snp_policy *policy, const cove_snp_verify_opts *opts,

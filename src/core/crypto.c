@@ -216,6 +216,15 @@ out:
 	return rc;
 }
 
+bool cove_pkey_is_ec_p384(cove_pkey *k)
+{
+	char group[64];
+	size_t n = 0;
+	return k && EVP_PKEY_is_a(k, "EC") &&
+	       EVP_PKEY_get_utf8_string_param(k, "group", group, sizeof(group), &n) == 1 &&
+	       strcmp(group, "secp384r1") == 0;
+}
+
 void cove_pkey_free(cove_pkey *k)
 {
 	EVP_PKEY_free(k);

@@ -331,7 +331,7 @@ cove_err cove_x509_check_validity(cove_x509 *cert, int64_t at, cove_error *e)
 }
 
 cove_err cove_x509_verify_path(cove_x509 *leaf, const cove_x509_list *intermediates, cove_x509 *anchor, int64_t at,
-			       cove_error *e)
+			       cove_x509_list *chain, cove_error *e)
 {
 	cove_err rc = COVE_OK;
 	X509_STORE *store = X509_STORE_new();
@@ -354,7 +354,8 @@ cove_err cove_x509_verify_path(cove_x509 *leaf, const cove_x509_list *intermedia
 	}
 	X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
 	X509_VERIFY_PARAM_set_time(param, (time_t)at);
-	X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT | X509_V_FLAG_PARTIAL_CHAIN);
+	/* Not X509_V_FLAG_X509_STRICT: AMD VCEKs carry no authority key identifier. */
+	X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
 	if (X509_verify_cert(ctx) != 1) {
 		int err = X509_STORE_CTX_get_error(ctx);
 		int depth = X509_STORE_CTX_get_error_depth(ctx);
@@ -365,6 +366,14 @@ cove_err cove_x509_verify_path(cove_x509 *leaf, const cove_x509_list *intermedia
 		ERR_clear_error();
 		rc = cove_error_set(e, COVE_ERR_VERIFY, "certificate '%s' (depth %d): %s", cn, depth,
 				    X509_verify_cert_error_string(err));
+		goto out;
+	}
+	if (chain) {
+		STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
+		for (int i = 0; i < sk_X509_num(path); i++) {
+			if ((rc = cove_x509_list_add(chain, sk_X509_value(path, i), e)))
+				goto out;
+		}
 	}
 out:
 	sk_X509_free(untrusted);
@@ -439,4 +448,25 @@ cove_err cove_x509_crl_check_pss(cove_x509_crl *crl, cove_hash h, int salt_len, 
 	const X509_ALGOR *alg;
 	X509_CRL_get0_signature(crl, NULL, &alg);
 	return check_pss_alg(alg, h, salt_len, "CRL", e);
+}
+
+bool cove_x509_is_ca(cove_x509 *c)
+{
+	return X509_check_ca(c) == 1;
+}
+
+cove_err cove_x509_sha256(cove_x509 *c, uint8_t out[COVE_SHA256_LEN], cove_error *e)
+{
+	unsigned int n = COVE_SHA256_LEN;
+	if (X509_digest(c, EVP_sha256(), out, &n) != 1)
+		return cove_error_set(e, COVE_ERR_CRYPTO, "cannot hash certificate: %s", cove_openssl_error());
+	return COVE_OK;
+}
+
+cove_err cove_x509_crl_sha256(cove_x509_crl *crl, uint8_t out[COVE_SHA256_LEN], cove_error *e)
+{
+	unsigned int n = COVE_SHA256_LEN;
+	if (X509_CRL_digest(crl, EVP_sha256(), out, &n) != 1)
+		return cove_error_set(e, COVE_ERR_CRYPTO, "cannot hash CRL: %s", cove_openssl_error());
+	return COVE_OK;
 }
