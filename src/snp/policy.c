@@ -98,7 +98,7 @@ static cove_err want_tcb(json_t *v, const char *key, cove_snp_tcb_min *t, cove_e
 			    : strcmp(k, "microcode") == 0 ? &t->microcode
 			    : strcmp(k, "fmc") == 0       ? &t->fmc
 							  : NULL;
-		long long x;
+		long long x = 0;
 		char what[64];
 		if (!slot)
 			return cove_error_set(e, COVE_ERR_PARSE,
@@ -182,7 +182,7 @@ cove_err cove_snp_policy_load_json(cove_snp_policy *p, const char *text, size_t 
 	json_t *v;
 	cove_err rc = COVE_OK;
 	cove_snp_policy tmp = *p; /* bad input changes nothing */
-	long long x;
+	long long x = 0;
 
 	if (!root)
 		return cove_error_set(e, COVE_ERR_PARSE, "policy: line %d, column %d: %s", jerr.line, jerr.column,
