@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 		runs = 1;
 	cove_error e = {0};
 	cove_buf fw = {0};
-	if (cove_file_read(path, COVE_SNP_OVMF_MAX_LEN, &fw, &e)) {
+	if (cove_snp_ovmf_read(path, &fw, &e)) {
 		printf("bench_snp_measure: %s; skipped (install Debian's ovmf package or pass an OVMF file)\n", e.msg);
 		return 0;
 	}
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 		/* As the CLI does it: read the image, then measure it. */
 		double t0 = now_ms();
 		cove_buf img = {0};
-		if (cove_file_read(path, COVE_SNP_OVMF_MAX_LEN, &img, &e))
+		if (cove_snp_ovmf_read(path, &img, &e))
 			goto fail;
 		o.ovmf = img.data;
 		o.ovmf_len = img.len;

@@ -120,36 +120,56 @@ uint64_t cove_cursor_le64(cove_cursor *c)
 cove_err cove_file_read(const char *path, size_t max, cove_buf *out, cove_error *e)
 {
 	cove_err rc = COVE_OK;
-	cove_buf b = {0};
+	struct stat st;
+	uint8_t *data = NULL;
+	size_t len = 0, cap;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return cove_error_set(e, COVE_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+	/* Size the buffer from fstat for regular files; grow geometrically for pipes and devices. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
+		rc = cove_error_set(e, COVE_ERR_PARSE, "%s is larger than the %zu bytes accepted", path, max);
+		goto out;
+	}
+	cap = (S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 65536) + 1;
+	if (!(data = malloc(cap))) {
+		rc = cove_error_set(e, COVE_ERR_NOMEM, "out of memory reading %s", path);
+		goto out;
+	}
 	for (;;) {
-		uint8_t chunk[65536];
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0) {
+		if (len == cap) {
+			size_t ncap = cap > max / 2 ? max + 1 : cap * 2;
+			uint8_t *n = ncap > cap ? realloc(data, ncap) : NULL;
+			if (!n) {
+				rc = ncap > cap ? cove_error_set(e, COVE_ERR_NOMEM, "out of memory reading %s", path)
+						: cove_error_set(e, COVE_ERR_PARSE, "%s is larger than the %zu bytes accepted",
+								 path, max);
+				goto out;
+			}
+			data = n;
+			cap = ncap;
+		}
+		ssize_t got = read(fd, data + len, cap - len);
+		if (got < 0) {
 			if (errno == EINTR)
 				continue;
 			rc = cove_error_set(e, COVE_ERR_IO, "cannot read %s: %s", path, strerror(errno));
 			goto out;
 		}
-		if (n == 0)
+		if (got == 0)
 			break;
-		if (b.len + (size_t)n > max) {
+		len += (size_t)got;
+		if (len > max) {
 			rc = cove_error_set(e, COVE_ERR_PARSE, "%s is larger than the %zu bytes accepted", path, max);
 			goto out;
 		}
-		rc = cove_buf_append(&b, chunk, (size_t)n, e);
-		if (rc)
-			goto out;
 	}
-	if (!b.data && (rc = cove_buf_set(&b, "", 0, e)))
-		goto out;
 	cove_buf_free(out);
-	*out = b;
-	b.data = NULL;
+	out->data = data;
+	out->len = len;
+	data = NULL;
 out:
-	cove_buf_free(&b);
+	free(data);
 	close(fd);
 	return rc;
 }
