@@ -140,6 +140,7 @@ bool cove_pkey_is_ec_p384(cove_pkey *k);
 /* ---- CRL ---- */
 cove_err cove_x509_crl_parse(const void *data, size_t len, cove_x509_crl **out, cove_error *e); /* DER or PEM */
 void cove_x509_crl_free(cove_x509_crl *crl);
+cove_err cove_x509_crl_der(cove_x509_crl *crl, cove_buf *out, cove_error *e);
 int64_t cove_x509_crl_this_update(cove_x509_crl *crl);
 int64_t cove_x509_crl_next_update(cove_x509_crl *crl); /* 0 when absent */
 cove_err cove_x509_crl_check_signature(cove_x509_crl *crl, cove_pkey *issuer_key, cove_error *e);

@@ -413,6 +413,17 @@ void cove_x509_crl_free(cove_x509_crl *crl)
 	X509_CRL_free(crl);
 }
 
+cove_err cove_x509_crl_der(cove_x509_crl *crl, cove_buf *out, cove_error *e)
+{
+	unsigned char *der = NULL;
+	int n = i2d_X509_CRL(crl, &der);
+	if (n <= 0)
+		return cove_error_set(e, COVE_ERR_CRYPTO, "cannot encode CRL: %s", cove_openssl_error());
+	cove_err rc = cove_buf_set(out, der, (size_t)n, e);
+	OPENSSL_free(der);
+	return rc;
+}
+
 int64_t cove_x509_crl_this_update(cove_x509_crl *crl)
 {
 	return asn1_time_to_unix(X509_CRL_get0_lastUpdate(crl));

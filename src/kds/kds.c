@@ -20,7 +20,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/x509.h>
 
 #include "cove/crypto.h"
 #include "cove/snp_kds.h"
@@ -203,20 +202,12 @@ out:
 static cove_err check_crl(const cove_buf *b, const char *where, cove_buf *der, int64_t *next_update, cove_error *e)
 {
 	cove_x509_crl *crl = NULL;
-	unsigned char *enc = NULL;
 	cove_err rc = cove_x509_crl_parse(b->data, b->len, &crl, e);
 	if (rc)
 		return cove_error_wrap(e, COVE_ERR_UNAVAILABLE, "%s is not a CRL", where);
 	*next_update = cove_x509_crl_next_update(crl);
-	int n = i2d_X509_CRL(crl, &enc);
-	if (n <= 0) {
-		rc = cove_error_set(e, COVE_ERR_CRYPTO, "cannot DER-encode the CRL from %s: %s", where,
-				    cove_openssl_error());
-		goto out;
-	}
-	rc = cove_buf_set(der, enc, (size_t)n, e);
-out:
-	OPENSSL_free(enc);
+	if ((rc = cove_x509_crl_der(crl, der, e)))
+		cove_error_wrap(e, rc, "CRL from %s", where);
 	cove_x509_crl_free(crl);
 	return rc;
 }

@@ -393,6 +393,7 @@ int cove_cmd_snp_verify(int argc, char **argv)
 			goto out;
 		}
 	}
+	copts.at = vopts.at;
 	if (cove_cli_collateral_new(&copts, &coll, &e)) {
 		rc = cove_cli_fail(&e);
 		goto out;

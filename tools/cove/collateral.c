@@ -39,6 +39,7 @@ cove_err cove_cli_collateral_new(const cove_cli_collateral_opts *o, cove_cli_col
 		ko.base_url = o->kds_url;
 	ko.cache_dir = c->cache_dir[0] ? c->cache_dir : NULL;
 	ko.offline = o->offline;
+	ko.now = o->at;
 	cove_err rc = cove_snp_kds_new(&ko, &c->kds, e);
 	if (rc) {
 		free(c);

@@ -6,6 +6,7 @@
 #define COVE_CLI_COLLATERAL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "cove/err.h"
 #include "cove/snp.h"
@@ -14,6 +15,7 @@ typedef struct cove_cli_collateral_opts {
 	bool offline;          /* cache only */
 	const char *kds_url;   /* NULL = AMD's */
 	const char *cache_dir; /* NULL = default */
+	int64_t at;            /* verification time: decides whether a cached CRL is stale; 0 = now */
 } cove_cli_collateral_opts;
 
 typedef struct cove_cli_collateral cove_cli_collateral;
