@@ -35,8 +35,8 @@ static const char usage[] =
 typedef struct step {
 	const char *name;
 	bool ok;
-	char result[256];
-	char detail[512];
+	char result[COVE_ERROR_MSG_MAX + 64];
+	char detail[4 * COVE_ERROR_MSG_MAX];
 } step;
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)

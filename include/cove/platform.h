@@ -1,0 +1,178 @@
+/*
+ * cove/platform.h - the emulated SEV-SNP platform, for tests and for machines
+ * without SEV-SNP hardware.
+ *
+ * An emulated platform is a set of files in a state directory that only its
+ * owner can read: cove's own ARK (RSA-4096, self-signed) -> ASK (RSA-4096) ->
+ * VCEK (ECDSA P-384) chain in the shapes AMD uses (AMD 57230), an empty CRL
+ * signed by the ARK, a random 64-byte CHIP_ID and the platform's TCB.  It
+ * signs attestation reports in the real layout (AMD 56860) with the VCEK.
+ *
+ * The names say "cove emulated, not AMD" and the keys are cove's: such
+ * evidence proves only that a process able to read the state directory
+ * signed it.  Verifiers trust it only through an explicitly added root
+ * (cove_platform_snp_root, `emulated = true`), never through AMD's roots.
+ * See docs/emulated-platform.md.
+ *
+ * State directory: an explicit path, else $COVE_STATE_DIR, else /var/lib/cove
+ * for root, else $XDG_STATE_HOME/cove or ~/.local/state/cove.  The platform
+ * lives in its "snp" subdirectory.
+ */
+#ifndef COVE_PLATFORM_H
+#define COVE_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "cove/bytes.h"
+#include "cove/crypto.h"
+#include "cove/err.h"
+#include "cove/snp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define COVE_PLATFORM_CHIP_ID_SIZE 64
+#define COVE_PLATFORM_NAME "cove emulated platform"
+
+typedef struct cove_platform cove_platform;
+
+/*
+ * The default state directory (see above) into out[out_len].  Fails when no
+ * home directory can be found or the path does not fit.
+ */
+cove_err cove_platform_default_dir(char *out, size_t out_len, cove_error *e);
+
+/*
+ * Open the platform in state directory `dir` (NULL = the default).  When it
+ * does not exist: with `create`, make one with the product's default TCB
+ * (RSA-4096 key generation takes seconds); without, fail with
+ * COVE_ERR_UNAVAILABLE.  A state directory (or its snp/ folder) that is not
+ * owned by the effective user or is accessible by group or others is refused
+ * with COVE_ERR_ARG, as is a private key file with such permissions.  The
+ * files are checked to form a consistent chain.
+ */
+cove_err cove_platform_open(const char *dir, bool create, cove_platform **out, cove_error *e);
+
+typedef struct cove_platform_init_opts {
+	cove_snp_product product; /* UNKNOWN = Milan */
+	bool has_tcb;
+	cove_snp_tcb tcb;         /* the platform's TCB; default per product */
+	bool force;               /* replace an existing platform with new keys (rotation) */
+} cove_platform_init_opts;
+
+/*
+ * Create the platform, or open the existing one.  An existing platform is
+ * never changed without `force` (except that a stale CRL is re-signed, as by
+ * cove_platform_crl_refresh); a product or TCB that differs from the existing
+ * platform's is then an error (COVE_ERR_ARG) naming --force.  With `force`,
+ * new keys replace the old ones, which are deleted.
+ */
+cove_err cove_platform_init(const char *dir, const cove_platform_init_opts *opts, cove_platform **out,
+			    cove_error *e);
+
+void cove_platform_free(cove_platform *p);
+
+/* True when the call that returned `p` created (or replaced) the platform. */
+bool cove_platform_was_created(const cove_platform *p);
+/* The state directory (not its snp/ folder). */
+const char *cove_platform_dir(const cove_platform *p);
+cove_snp_product cove_platform_product(const cove_platform *p);
+cove_snp_tcb cove_platform_tcb(const cove_platform *p);
+void cove_platform_chip_id(const cove_platform *p, uint8_t out[COVE_PLATFORM_CHIP_ID_SIZE]);
+int64_t cove_platform_created_at(const cove_platform *p);
+
+/* The pins of this platform's ARK and ASK; emulated = true, name COVE_PLATFORM_NAME. */
+cove_err cove_platform_snp_root(cove_platform *p, cove_snp_root *out, cove_error *e);
+
+/*
+ * Append VCEK, ASK and ARK (in that order) to `out`.  The VCEK is the one
+ * certified for `tcb` (NULL = the platform's TCB); like AMD's KDS, the
+ * platform issues a VCEK for another TCB on first request and keeps it.
+ */
+cove_err cove_platform_snp_chain(cove_platform *p, const cove_snp_tcb *tcb, cove_x509_list *out, cove_error *e);
+/* The same three certificates as one PEM bundle (replaces the content of `out`). */
+cove_err cove_platform_snp_chain_pem(cove_platform *p, const cove_snp_tcb *tcb, cove_buf *out, cove_error *e);
+/* The same three certificates (DER) as an SNP extended-report certificate table. */
+cove_err cove_platform_snp_cert_table(cove_platform *p, const cove_snp_tcb *tcb, cove_buf *out, cove_error *e);
+
+/* A new reference to the platform's CRL (free with cove_x509_crl_free). */
+cove_err cove_platform_snp_crl(cove_platform *p, cove_x509_crl **out, cove_error *e);
+cove_err cove_platform_snp_crl_pem(cove_platform *p, cove_buf *out, cove_error *e);
+/* The CRL is past its nextUpdate at `at`. */
+bool cove_platform_crl_is_stale(cove_platform *p, int64_t at);
+/*
+ * Re-sign the CRL (still empty, next CRL number, nextUpdate one year on)
+ * when it is stale or expires within 30 days, or always with `force`.
+ * *refreshed (may be NULL) says whether it was.
+ */
+cove_err cove_platform_crl_refresh(cove_platform *p, bool force, bool *refreshed, cove_error *e);
+
+/* What an emulated report says.  Start from cove_snp_emulate_opts_init(). */
+typedef struct cove_snp_emulate_opts {
+	uint32_t version;         /* report version 2..5; default 3 */
+	uint64_t policy;          /* guest policy; default 0x30000 (SMT allowed, debug off) */
+	uint32_t vmpl;            /* 0..3; default 0 */
+	uint32_t guest_svn;
+	uint8_t report_data[64];
+	uint8_t measurement[48];
+	uint8_t host_data[32];
+	uint8_t family_id[16];
+	uint8_t image_id[16];
+	uint8_t id_key_digest[48];
+	uint64_t platform_info;   /* default SMT_EN | TSME_EN */
+	bool mask_chip_id;        /* CHIP_ID reported as zero (MASK_CHIP_ID) */
+	bool has_tcb;             /* CURRENT, REPORTED, COMMITTED and LAUNCH TCB */
+	cove_snp_tcb tcb;
+	bool has_reported_tcb;    /* REPORTED_TCB only, as after SNP_SET_REPORTED_TCB */
+	cove_snp_tcb reported_tcb;
+	bool has_launch_tcb;      /* LAUNCH_TCB only */
+	cove_snp_tcb launch_tcb;
+} cove_snp_emulate_opts;
+
+void cove_snp_emulate_opts_init(cove_snp_emulate_opts *o);
+
+/*
+ * Build a report in the real layout of the requested version (CPUID of the
+ * platform's product from v3 on, random REPORT_ID, firmware version of the
+ * platform) and sign it with the VCEK certified for its REPORTED_TCB.
+ * Options real firmware would refuse (reserved policy bits, bit 17 clear,
+ * VMPL > 3, SMT forbidden by the policy on an SMT platform, a policy ABI
+ * newer than the firmware) fail with COVE_ERR_ARG.
+ */
+cove_err cove_platform_snp_emulate(cove_platform *p, const cove_snp_emulate_opts *o,
+				   uint8_t report[COVE_SNP_REPORT_SIZE], cove_error *e);
+
+/*
+ * Sign bytes 0..0x29F of `report` in place (R and S at 0x2A0/0x2E8, 72-byte
+ * little-endian) with the VCEK certified for the REPORTED_TCB it holds; the
+ * rest of the report is not looked at.  For tests that need unusual
+ * content with a valid signature.
+ */
+cove_err cove_platform_snp_sign(cove_platform *p, uint8_t report[COVE_SNP_REPORT_SIZE], cove_error *e);
+
+/* The TCB a new platform of product `p` gets unless told otherwise. */
+cove_err cove_platform_default_tcb(cove_snp_product p, cove_snp_tcb *out, cove_error *e);
+
+/*
+ * Parse "bl=N,tee=N,snp=N,ucode=N[,fmc=N]" (decimal or 0x-hex, 0..255, any
+ * order, any subset): components given replace those in *inout.  fmc is
+ * accepted only for Turin.
+ */
+cove_err cove_platform_tcb_parse(const char *text, cove_snp_product product, cove_snp_tcb *inout, cove_error *e);
+
+/*
+ * The platform's identity as JSON: state directory, product, chip id, TCB,
+ * firmware, each certificate (subject, serial, SPKI SHA-256, validity), the
+ * CRL and its staleness at `now`, a "trust" sentence and "warnings".
+ */
+json_t *cove_platform_to_json(cove_platform *p, int64_t now);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
