@@ -25,7 +25,7 @@ check: deps
 	cd $(CHECK_DIR) && ctest --output-on-failure -j $(JOBS)
 
 bench: build
-	$(RELEASE_DIR)/bench/cove-bench
+	@for b in $(RELEASE_DIR)/bench/bench_*; do echo "== $$(basename $$b)"; COVE_SHARED_DIR=$${COVE_SHARED_DIR:-$(CURDIR)/../shared} $$b || exit 1; done
 
 clean:
 	rm -rf build

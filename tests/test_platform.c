@@ -36,7 +36,9 @@ static void expect_error(cove_err rc, const cove_error *e, cove_err code, const 
 
 static void path_of(char *out, const char *a, const char *b)
 {
-	snprintf(out, PATH_MAX, "%s/%s", a, b);
+	int n = snprintf(out, PATH_MAX, "%s/%s", a, b);
+	if (n < 0 || n >= PATH_MAX)
+		fail_msg("path too long: %s/%s", a, b);
 }
 
 static int group_setup(void **state)
