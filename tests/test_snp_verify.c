@@ -255,7 +255,7 @@ static void test_every_certificate_signature_byte(void **state)
 	assert_int_equal(cove_x509_der(chain.certs[1], &ders[2], NULL), COVE_OK);
 	for (int which = 0; which < 3; which++) {
 		size_t sig_len = 512; /* RSA-4096 signature at the end of every AMD certificate */
-		for (size_t k = 0; k < sig_len; k += which == 0 ? 1 : 7) {
+		for (size_t k = 0; k < sig_len; k++) {
 			size_t off = ders[which].len - 1 - k;
 			cove_x509_list certs = {0};
 			ders[which].data[off] ^= 0x80;
