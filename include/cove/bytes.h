@@ -102,6 +102,8 @@ cove_err cove_base64url_decode(const char *text, size_t text_len, cove_buf *out,
 /* Files.  Reads refuse files larger than `max` bytes. */
 cove_err cove_file_read(const char *path, size_t max, cove_buf *out, cove_error *e);
 cove_err cove_file_write(const char *path, const void *data, size_t len, unsigned mode, cove_error *e);
+/* Write all `len` bytes to `fd`, across short writes and EINTR; returns 0 or an errno value. */
+int cove_write_all(int fd, const void *data, size_t len);
 
 #ifdef __cplusplus
 }

@@ -174,25 +174,31 @@ out:
 	return rc;
 }
 
-cove_err cove_file_write(const char *path, const void *data, size_t len, unsigned mode, cove_error *e)
+int cove_write_all(int fd, const void *data, size_t len)
 {
 	const uint8_t *p = data;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
-	if (fd < 0)
-		return cove_error_set(e, COVE_ERR_IO, "cannot create %s: %s", path, strerror(errno));
 	while (len) {
 		ssize_t n = write(fd, p, len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			int err = errno;
-			close(fd);
-			return cove_error_set(e, COVE_ERR_IO, "cannot write %s: %s", path, strerror(err));
+			return errno;
 		}
 		p += n;
 		len -= (size_t)n;
 	}
-	if (close(fd) != 0)
-		return cove_error_set(e, COVE_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+	return 0;
+}
+
+cove_err cove_file_write(const char *path, const void *data, size_t len, unsigned mode, cove_error *e)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	if (fd < 0)
+		return cove_error_set(e, COVE_ERR_IO, "cannot create %s: %s", path, strerror(errno));
+	int err = cove_write_all(fd, data, len);
+	if (close(fd) != 0 && !err)
+		err = errno;
+	if (err)
+		return cove_error_set(e, COVE_ERR_IO, "cannot write %s: %s", path, strerror(err));
 	return COVE_OK;
 }

@@ -171,21 +171,13 @@ static cove_err attr_read_u64(const char *path, uint64_t *out, bool *absent, cov
 /* configfs commits a write when the file is closed, so close() reports the kernel's verdict. */
 static cove_err attr_write(const char *path, const void *data, size_t len, cove_error *e)
 {
-	const uint8_t *p = data;
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return cove_error_set(e, COVE_ERR_UNAVAILABLE, "cannot open %s for writing: %s", path, strerror(errno));
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			int err = errno;
-			close(fd);
-			return cove_error_set(e, COVE_ERR_UNAVAILABLE, "cannot write %s: %s", path, strerror(err));
-		}
-		p += n;
-		len -= (size_t)n;
+	int err = cove_write_all(fd, data, len);
+	if (err) {
+		close(fd);
+		return cove_error_set(e, COVE_ERR_UNAVAILABLE, "cannot write %s: %s", path, strerror(err));
 	}
 	if (close(fd) != 0)
 		return cove_error_set(e, COVE_ERR_UNAVAILABLE, "cannot write %s: %s", path, strerror(errno));
