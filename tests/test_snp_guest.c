@@ -63,6 +63,7 @@ static size_t fake_cert_table(uint8_t *buf, size_t cap, size_t body_len)
 
 static void test_data_parse(void **state)
 {
+	(void)state;
 	uint8_t d[64];
 	cove_error e = {0};
 	assert_int_equal(cove_snp_guest_data_parse("0102ff", d, &e), COVE_OK);
@@ -269,6 +270,7 @@ static size_t dir_entries(const char *dir)
 
 static int fake_setup(void **state)
 {
+	(void)state;
 	memset(&fake, 0, sizeof(fake));
 	snprintf(fake.root, sizeof(fake.root), "/tmp/cove-test-tsm-XXXXXX");
 	if (!mkdtemp(fake.root))
@@ -282,6 +284,7 @@ static int fake_setup(void **state)
 
 static int fake_teardown(void **state)
 {
+	(void)state;
 	/* The library must always remove its entry. */
 	size_t left = dir_entries(fake.root);
 	unlinkat(AT_FDCWD, fake.root, AT_REMOVEDIR);
@@ -300,6 +303,7 @@ static void configfs_opts(cove_snp_guest_opts *o)
 
 static void test_configfs_report(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -335,6 +339,7 @@ static void test_configfs_report(void **state)
 
 static void test_configfs_privlevel(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -349,6 +354,7 @@ static void test_configfs_privlevel(void **state)
 
 static void test_configfs_below_floor(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -365,6 +371,7 @@ static void test_configfs_below_floor(void **state)
 
 static void test_configfs_race(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -379,6 +386,7 @@ static void test_configfs_race(void **state)
 
 static void test_configfs_wrong_provider(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -393,6 +401,7 @@ static void test_configfs_wrong_provider(void **state)
 
 static void test_configfs_short_outblob(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -408,6 +417,7 @@ static void test_configfs_short_outblob(void **state)
 
 static void test_configfs_foreign_data(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -419,6 +429,7 @@ static void test_configfs_foreign_data(void **state)
 
 static void test_configfs_no_auxblob(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -435,6 +446,7 @@ static void test_configfs_no_auxblob(void **state)
 
 static void test_configfs_missing(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -584,6 +596,7 @@ static void *fake_device(void *arg)
 
 static int dev_setup(void **state)
 {
+	(void)state;
 	memset(&dev, 0, sizeof(dev));
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, dev.sv) != 0)
 		return -1;
@@ -595,6 +608,7 @@ static int dev_setup(void **state)
 
 static int dev_teardown(void **state)
 {
+	(void)state;
 	shutdown(dev.sv[0], SHUT_RDWR);
 	pthread_join(dev.thread, NULL);
 	close(dev.sv[0]);
@@ -618,6 +632,7 @@ static void device_opts(cove_snp_guest_opts *o)
 
 static void test_device_report(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -637,6 +652,7 @@ static void test_device_report(void **state)
 
 static void test_device_ext_retry(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -660,6 +676,7 @@ static void test_device_ext_retry(void **state)
 
 static void test_device_ext_no_certs(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -676,6 +693,7 @@ static void test_device_ext_no_certs(void **state)
 
 static void test_device_ext_too_big(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -692,6 +710,7 @@ static void test_device_ext_too_big(void **state)
 
 static void test_device_ext_twice(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -708,6 +727,7 @@ static void test_device_ext_twice(void **state)
 
 static void test_device_ext_bad_table(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -724,6 +744,7 @@ static void test_device_ext_bad_table(void **state)
 
 static void test_device_short(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -735,6 +756,7 @@ static void test_device_short(void **state)
 
 static void test_device_status(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -751,6 +773,7 @@ static void test_device_status(void **state)
 
 static void test_device_wrong_size(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -762,6 +785,7 @@ static void test_device_wrong_size(void **state)
 
 static void test_device_errno(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
@@ -777,6 +801,7 @@ static void test_device_errno(void **state)
 /* The production transport against something that is not the device. */
 static void test_device_ioctl_real(void **state)
 {
+	(void)state;
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};

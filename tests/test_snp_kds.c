@@ -71,6 +71,8 @@ static struct server {
 
 static void *log_uri(void *cls, const char *uri, struct MHD_Connection *con)
 {
+	(void)cls;
+	(void)con;
 	pthread_mutex_lock(&srv.mu);
 	if (srv.requests < MAX_URIS)
 		snprintf(srv.uris[srv.requests], sizeof(srv.uris[0]), "%s", uri);
@@ -96,6 +98,12 @@ static ssize_t read_chunk(void *cls, uint64_t pos, char *buf, size_t max)
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 			      const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
+	(void)cls;
+	(void)method;
+	(void)con_cls;
+	(void)upload;
+	(void)upload_size;
+	(void)version;
 	route *r = NULL;
 	int status = 404;
 	const char *retry_after = NULL;
@@ -148,6 +156,7 @@ static route *add_route(const char *path, const cove_buf *body)
 
 static int server_setup(void **state)
 {
+	(void)state;
 	memset(&srv, 0, sizeof(srv));
 	pthread_mutex_init(&srv.mu, NULL);
 	struct sockaddr_in sin = {0};
@@ -172,11 +181,15 @@ static int server_setup(void **state)
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
+	(void)flag;
+	(void)ftw;
+	(void)st;
 	return remove(path);
 }
 
 static int server_teardown(void **state)
 {
+	(void)state;
 	MHD_stop_daemon(srv.d);
 	pthread_mutex_destroy(&srv.mu);
 	for (int i = 0; i < srv.nroutes; i++)
@@ -247,6 +260,7 @@ static unsigned mode_of(const char *path)
 
 static void test_vcek_url(void **state)
 {
+	(void)state;
 	uint8_t chip[64];
 	uint64_t tcb;
 	char *url = NULL;
@@ -282,6 +296,7 @@ static void test_vcek_url(void **state)
 /* A real report's CHIP_ID and REPORTED_TCB give the URL go-sev-guest requests. */
 static void test_vcek_url_milan(void **state)
 {
+	(void)state;
 	uint8_t chip[64];
 	uint64_t tcb;
 	char *url = NULL;
@@ -295,6 +310,7 @@ static void test_vcek_url_milan(void **state)
 
 static void test_new_args(void **state)
 {
+	(void)state;
 	cove_snp_kds_opts o;
 	cove_snp_kds *k = NULL;
 	cove_error e = {0};
@@ -316,6 +332,7 @@ static void test_new_args(void **state)
 
 static void test_vcek_milan_cache(void **state)
 {
+	(void)state;
 	cove_buf vcek = {0}, got = {0};
 	uint8_t chip[64];
 	uint64_t tcb;
@@ -365,6 +382,7 @@ static void test_vcek_milan_cache(void **state)
 
 static void test_vcek_turin(void **state)
 {
+	(void)state;
 	cove_buf vcek = {0}, got = {0};
 	uint8_t chip[64];
 	uint64_t tcb;
@@ -402,6 +420,7 @@ static void test_vcek_turin(void **state)
 
 static void test_chain_and_crl(void **state)
 {
+	(void)state;
 	cove_buf chain = {0}, vlek_chain = {0}, crl_pem = {0}, got = {0};
 	cove_error e = {0};
 	cove_snp_kds_opts o;
@@ -479,6 +498,7 @@ static void test_chain_and_crl(void **state)
 
 static void test_throttle_retry_after(void **state)
 {
+	(void)state;
 	cove_buf vcek = {0}, got = {0};
 	uint8_t chip[64];
 	uint64_t tcb;
@@ -508,6 +528,7 @@ static void test_throttle_retry_after(void **state)
 
 static void test_throttle_budget(void **state)
 {
+	(void)state;
 	cove_buf vcek = {0}, got = {0};
 	uint8_t chip[64];
 	uint64_t tcb;
@@ -550,6 +571,7 @@ static void test_throttle_budget(void **state)
 
 static void test_not_found(void **state)
 {
+	(void)state;
 	cove_buf got = {0};
 	uint8_t chip[64];
 	uint64_t tcb;
@@ -572,6 +594,7 @@ static void test_not_found(void **state)
 
 static void test_oversized(void **state)
 {
+	(void)state;
 	cove_buf vcek = {0}, got = {0};
 	uint8_t chip[64];
 	uint64_t tcb;
@@ -606,6 +629,7 @@ static void test_oversized(void **state)
 
 static void test_timeout_and_unreachable(void **state)
 {
+	(void)state;
 	cove_buf chain = {0}, got = {0};
 	cove_error e = {0};
 	cove_snp_kds_opts o;
@@ -631,6 +655,7 @@ static void test_timeout_and_unreachable(void **state)
 
 static void test_corrupt_cache(void **state)
 {
+	(void)state;
 	cove_buf vcek = {0}, got = {0};
 	uint8_t chip[64];
 	uint64_t tcb;
@@ -685,6 +710,7 @@ static void test_corrupt_cache(void **state)
 
 static void test_bad_bodies(void **state)
 {
+	(void)state;
 	cove_buf got = {0}, vcek = {0};
 	uint8_t chip[64];
 	uint64_t tcb;
@@ -722,6 +748,7 @@ static void test_bad_bodies(void **state)
 
 static void test_masked_chip(void **state)
 {
+	(void)state;
 	cove_buf got = {0};
 	uint8_t chip[64] = {0};
 	cove_error e = {0};

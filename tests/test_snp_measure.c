@@ -199,6 +199,7 @@ static const row x64_rows[] = {
 
 static void test_expected_amdsev(void **state)
 {
+	(void)state;
 	cove_buf fw = {0};
 	cove_test_read_shared(FIXTURES "ovmf_AmdSev_suffix.bin", &fw);
 	for (size_t i = 0; i < sizeof(amdsev_rows) / sizeof(amdsev_rows[0]); i++)
@@ -208,6 +209,7 @@ static void test_expected_amdsev(void **state)
 
 static void test_expected_ovmfx64(void **state)
 {
+	(void)state;
 	cove_buf fw = {0};
 	cove_test_read_shared(FIXTURES "ovmf_OvmfX64_suffix.bin", &fw);
 	for (size_t i = 0; i < sizeof(x64_rows) / sizeof(x64_rows[0]); i++)
@@ -233,12 +235,15 @@ static cove_err count_vmsa(void *ctx, unsigned index, const uint8_t page[COVE_SN
 
 static cove_err refuse_vmsa(void *ctx, unsigned index, const uint8_t page[COVE_SNP_VMSA_SIZE], cove_error *e)
 {
+	(void)ctx;
+	(void)page;
 	return cove_error_set(e, COVE_ERR_IO, "cannot write vmsa%u", index);
 }
 
 /* Rows 25 and 26: one VMSA page per vCPU is produced (and can be dumped). */
 static void test_expected_vmsa_dump(void **state)
 {
+	(void)state;
 	cove_buf fw = {0};
 	cove_test_read_shared(FIXTURES "ovmf_AmdSev_suffix.bin", &fw);
 	cove_snp_kernel_hashes kh;
@@ -326,6 +331,7 @@ static const row debian_rows[] = {
 
 static void test_debian_ovmf(void **state)
 {
+	(void)state;
 	cove_buf fw = {0};
 	if (!read_debian(DEBIAN_OVMF, DEBIAN_OVMF_SHA256, &fw)) {
 		skip();
@@ -359,6 +365,7 @@ static void test_debian_ovmf(void **state)
 
 static void test_debian_secboot(void **state)
 {
+	(void)state;
 	static const row r = AMDSEV_ROW(
 		"secboot", COVE_SNP_MODE_SNP, 1, "EPYC-v4", K_NONE, K_NONE, NULL, 0x1, COVE_SNP_VMM_QEMU, NULL,
 		"301c675375a61fc004214a4c77545733b96a6e9ef58d43e1cdf35bf2c2199333ba5b5cbe8bfd602d35fb62c8219c4930");
@@ -374,6 +381,7 @@ static void test_debian_secboot(void **state)
 /* OVMF_CODE_4M.fd has no SEV metadata: refused in the SNP modes (sev-snp-measure prints a meaningless value). */
 static void test_debian_4m_refused(void **state)
 {
+	(void)state;
 	cove_buf fw = {0};
 	if (!read_debian(DEBIAN_OVMF_4M, NULL, &fw)) {
 		skip();
@@ -400,6 +408,7 @@ static void test_debian_4m_refused(void **state)
 
 static void test_parse_amdsev(void **state)
 {
+	(void)state;
 	cove_buf fw = {0};
 	cove_test_read_shared(FIXTURES "ovmf_AmdSev_suffix.bin", &fw);
 	cove_snp_ovmf o;
@@ -436,6 +445,7 @@ static void test_parse_amdsev(void **state)
 /* Every single-byte change of the image changes the SNP digest, or makes the image unusable. */
 static void test_every_byte_counts(void **state)
 {
+	(void)state;
 	cove_buf fw = {0};
 	cove_test_read_shared(FIXTURES "ovmf_AmdSev_suffix.bin", &fw);
 	cove_snp_measure_opts o;
@@ -461,6 +471,7 @@ static void test_every_byte_counts(void **state)
 /* Parsing every prefix of a real image never crashes; each either parses or fails as a parse error. */
 static void test_truncation(void **state)
 {
+	(void)state;
 	cove_buf fw = {0};
 	cove_test_read_shared(FIXTURES "ovmf_AmdSev_suffix.bin", &fw);
 	for (size_t n = 0; n <= fw.len; n++) {
@@ -585,6 +596,7 @@ static void expect_measure_error(const cove_snp_measure_opts *o, cove_err code, 
 
 static void test_synthetic_ok(void **state)
 {
+	(void)state;
 	uint8_t img[IMG_LEN];
 	std_image(img, 0x804c00);
 	cove_snp_ovmf o;
@@ -624,6 +636,7 @@ static void test_synthetic_ok(void **state)
 
 static void test_footer_errors(void **state)
 {
+	(void)state;
 	uint8_t img[IMG_LEN];
 	size_t footer;
 
@@ -689,6 +702,7 @@ static void test_footer_errors(void **state)
 
 static void test_metadata_errors(void **state)
 {
+	(void)state;
 	uint8_t img[IMG_LEN];
 	uint8_t *m = img + IMG_LEN - META_OFF;
 	size_t footer;
@@ -743,6 +757,7 @@ static void set_section(uint8_t img[IMG_LEN], int i, uint32_t gpa, uint32_t size
 
 static void test_section_errors(void **state)
 {
+	(void)state;
 	uint8_t img[IMG_LEN];
 	cove_snp_measure_opts mo;
 	cove_snp_kernel_hashes kh;
@@ -801,6 +816,7 @@ static void test_section_errors(void **state)
 
 static void test_option_errors(void **state)
 {
+	(void)state;
 	uint8_t img[IMG_LEN];
 	std_image(img, 0x804c00);
 	cove_snp_measure_opts mo;
@@ -892,6 +908,7 @@ static void test_option_errors(void **state)
 
 static void test_vcpu_sigs(void **state)
 {
+	(void)state;
 	cove_error e = {0};
 	uint32_t sig;
 	assert_int_equal(cove_snp_vcpu_sig_encode(14, 1, 2, &sig, &e), COVE_OK);
@@ -951,6 +968,7 @@ static void expect_seg(const uint8_t *p, size_t off, uint16_t sel, uint16_t attr
 
 static void test_vmsa_layout(void **state)
 {
+	(void)state;
 	uint8_t p[COVE_SNP_VMSA_SIZE];
 	cove_snp_vmsa_encode(COVE_SNP_VMM_QEMU, 0xFFFFFFF0, 0x21, 0x800f12, p);
 	expect_seg(p, 0x00, 0, 0x93, 0xffff, 0);            /* ES */
@@ -1001,6 +1019,7 @@ static void test_vmsa_layout(void **state)
 
 static void test_hashes_table(void **state)
 {
+	(void)state;
 	cove_snp_kernel_hashes h;
 	cove_error e = {0};
 	assert_int_equal(cove_snp_kernel_hashes_compute("", 0, NULL, 0, NULL, &h, &e), COVE_OK);
@@ -1052,6 +1071,7 @@ static void test_hashes_table(void **state)
 
 static void test_hashes_from_files(void **state)
 {
+	(void)state;
 	char dir[] = "/tmp/cove-measure-XXXXXX";
 	assert_non_null(mkdtemp(dir));
 	char kpath[64], ipath[64];
@@ -1086,6 +1106,7 @@ static void test_hashes_from_files(void **state)
 
 static void test_ovmf_read(void **state)
 {
+	(void)state;
 	char dir[] = "/tmp/cove-ovmf-XXXXXX";
 	assert_non_null(mkdtemp(dir));
 	char path[64];

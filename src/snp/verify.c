@@ -280,7 +280,7 @@ static int64_t min64(int64_t a, int64_t b)
  * Verify leaf -> intermediate -> ARK in full.  Returns true with *m filled when
  * every chain check held; otherwise records failures.
  */
-static bool verify_chain(cove_snp_verifier *v, pool *p, bool want_vlek, int64_t at, chain_memo *m, cove_result *res)
+static bool verify_chain(pool *p, bool want_vlek, int64_t at, chain_memo *m, cove_result *res)
 {
 	cove_x509_list mids = {0}, path = {0};
 	cove_error e = {0};
@@ -663,7 +663,7 @@ cove_err cove_snp_verify(cove_snp_verifier *v, const cove_snp_report *r, const c
 
 	if (memo_find(v, &p, opts.at, &m)) {
 		have_chain = true;
-	} else if (verify_chain(v, &p, want_vlek, opts.at, &m, res)) {
+	} else if (verify_chain(&p, want_vlek, opts.at, &m, res)) {
 		have_chain = true;
 		memo_store(v, &m);
 	}
