@@ -3,13 +3,15 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cove/azure_hcl.h"
 #include "cove/snp.h"
 
 static const char usage[] =
-	"Usage: cove snp show REPORT [--product NAME] [--json]\n"
+	"Usage: cove snp show REPORT [--product NAME] [--hcl] [--json]\n"
 	"\n"
 	"Print every field of an SEV-SNP attestation report (1184 bytes, raw binary\n"
 	"or hex text; '-' reads standard input).  Nothing is verified.\n"
@@ -17,6 +19,8 @@ static const char usage[] =
 	"Options:\n"
 	"  --product NAME  Milan, Genoa or Turin: decides the TCB layout of a v2 report\n"
 	"                  (v3+ reports carry their CPUID; default: Milan layout for v2)\n"
+	"  --hcl           REPORT is an Azure HCL report (vTPM NV 0x01400001): show its\n"
+	"                  SEV-SNP report and runtime claims\n"
 	"  --json          machine-readable output\n"
 	"  -h, --help      this text\n";
 
@@ -34,6 +38,15 @@ static void print_text(json_t *j, int depth)
 			printf("%*s%-22s %s\n", depth * 2, "", key, json_is_true(val) ? "yes" : "no");
 		} else if (json_is_integer(val)) {
 			printf("%*s%-22s %lld\n", depth * 2, "", key, (long long)json_integer_value(val));
+		} else if (json_is_array(val)) {
+			size_t i;
+			json_t *item;
+			printf("%*s%s:\n", depth * 2, "", key);
+			json_array_foreach(val, i, item) {
+				char *text = json_dumps(item, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+				printf("%*s- %s\n", depth * 2 + 2, "", text ? text : "?");
+				free(text);
+			}
 		}
 	}
 }
@@ -43,10 +56,11 @@ int cove_cmd_snp_show(int argc, char **argv)
 	static const struct option opts[] = {
 		{"product", required_argument, NULL, 'p'},
 		{"json", no_argument, NULL, 'j'},
+		{"hcl", no_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	bool json = false;
+	bool json = false, hcl = false;
 	cove_snp_product product = COVE_SNP_PRODUCT_UNKNOWN;
 	cove_error e = {0};
 	int c;
@@ -59,6 +73,7 @@ int cove_cmd_snp_show(int argc, char **argv)
 				return cove_cli_fail(&e);
 			break;
 		case 'j': json = true; break;
+		case 'H': hcl = true; break;
 		case 'h': fputs(usage, stdout); return COVE_EXIT_OK;
 		default: return cove_cli_usage_error("cove snp show", "bad option");
 		}
@@ -68,9 +83,11 @@ int cove_cmd_snp_show(int argc, char **argv)
 
 	cove_buf buf = {0};
 	cove_snp_report report;
+	cove_azure_hcl h = {0};
 	int rc = COVE_EXIT_OK;
 	if (cove_cli_read_binary_or_hex(argv[optind], 1 << 20, &buf, &e) ||
-	    cove_snp_report_parse(buf.data, buf.len, &report, &e)) {
+	    (hcl && cove_azure_hcl_parse(buf.data, buf.len, &h, &e)) ||
+	    cove_snp_report_parse(hcl ? h.hw_report : buf.data, hcl ? COVE_SNP_REPORT_SIZE : buf.len, &report, &e)) {
 		rc = cove_cli_fail(&e);
 		goto out;
 	}
@@ -79,6 +96,8 @@ int cove_cmd_snp_show(int argc, char **argv)
 	json_t *j = cove_snp_report_to_json(&report, product == COVE_SNP_PRODUCT_UNKNOWN ? COVE_SNP_MILAN : product);
 	if (product == COVE_SNP_PRODUCT_UNKNOWN)
 		json_object_set_new(j, "product", json_string("unknown (v2 report: TCB shown in the Milan/Genoa layout)"));
+	if (hcl)
+		json_object_set(j, "x-ms-runtime", h.runtime);
 	if (json) {
 		cove_cli_print_json(j);
 	} else {
@@ -86,6 +105,7 @@ int cove_cmd_snp_show(int argc, char **argv)
 		json_decref(j);
 	}
 out:
+	cove_azure_hcl_free(&h);
 	cove_buf_free(&buf);
 	return rc;
 }
