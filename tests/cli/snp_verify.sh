@@ -33,7 +33,7 @@ expect 0 "--help" "--trust-emulated-root" -- snp verify --help
 expect 0 "show" "1.49.3" -- snp show "$V/go-sev-guest/attestation.bin"
 expect 0 "show hex" "\"version\": 2" -- snp show --json "$V/virtee-sev/report_milan.hex"
 expect 0 "show HCL" "HCLAkPub" -- snp show --hcl "$V/trustee/az-snp-vtpm/hcl-report.bin"
-expect 2 "show HCL of a plain report" "HCLA" -- snp show --hcl "$V/go-sev-guest/attestation.bin"
+expect 2 "show HCL of a plain report" "an HCL report needs at least" -- snp show --hcl "$V/go-sev-guest/attestation.bin"
 # shellcheck disable=SC2086
 expect 1 "debug guest refused by default" "policy.debug" -- snp verify $GSG $CRL --at $AT
 # shellcheck disable=SC2086
