@@ -62,6 +62,14 @@ int cove_cmd_snp_verify(int argc, char **argv);
 int cove_cmd_snp_measure(int argc, char **argv);
 int cove_cmd_snp_report(int argc, char **argv);
 int cove_cmd_snp_emulate(int argc, char **argv);
+int cove_cmd_sgx(int argc, char **argv);
+int cove_cmd_sgx_show(int argc, char **argv);
+int cove_cmd_sgx_verify(int argc, char **argv);
+int cove_cmd_tdx(int argc, char **argv);
+int cove_cmd_tdx_show(int argc, char **argv);
+int cove_cmd_tdx_verify(int argc, char **argv);
+int cove_cmd_tdx_eventlog(int argc, char **argv);
+int cove_cmd_tdx_report(int argc, char **argv);
 int cove_cmd_platform(int argc, char **argv);
 int cove_cmd_demo(int argc, char **argv);
 

@@ -14,6 +14,8 @@ static const char usage[] =
 	"\n"
 	"Commands:\n"
 	"  snp        AMD SEV-SNP: show, verify, measure, report, emulate\n"
+	"  sgx        Intel SGX DCAP quotes: show, verify\n"
+	"  tdx        Intel TDX quotes: show, verify, eventlog, report\n"
 	"  platform   the emulated platform (init, show)\n"
 	"  demo       the end-to-end main job run by 'make run'\n"
 	"\n"
@@ -28,6 +30,8 @@ static const char usage[] =
 
 static const cove_cli_cmd commands[] = {
 	{"snp", cove_cmd_snp, "AMD SEV-SNP"},
+	{"sgx", cove_cmd_sgx, "Intel SGX"},
+	{"tdx", cove_cmd_tdx, "Intel TDX"},
 	{"platform", cove_cmd_platform, "emulated platform"},
 	{"demo", cove_cmd_demo, "main job"},
 	{NULL, NULL, NULL},
