@@ -36,9 +36,14 @@ typedef enum cove_tcb_status {
 	COVE_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED,
 	COVE_TCB_REVOKED,
 	COVE_TCB_NOT_SUPPORTED, /* no TCB level matches the platform */
+	/* Verdicts only (never in collateral): a TD built before a TDX-module update runs on an
+	 * up-to-date module now, and relaunching it would make it UpToDate (QVL TDRelaunchCheck). */
+	COVE_TCB_TD_RELAUNCH_ADVISED,
+	COVE_TCB_TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED,
 } cove_tcb_status;
 
-/* "UpToDate", "SWHardeningNeeded", ..., "TCBNotSupported" */
+/* "UpToDate", "SWHardeningNeeded", ..., "TCBNotSupported", "TDRelaunchAdvised",
+ * "TDRelaunchAdvisedConfigurationNeeded" */
 const char *cove_tcb_status_name(cove_tcb_status s);
 cove_err cove_tcb_status_parse(const char *name, cove_tcb_status *out, cove_error *e);
 
