@@ -129,6 +129,8 @@ cove_err cove_x509_check_validity(cove_x509 *cert, int64_t at, cove_error *e);
  */
 cove_err cove_x509_verify_path(cove_x509 *leaf, const cove_x509_list *intermediates, cove_x509 *anchor,
 			       int64_t at, cove_x509_list *chain, cove_error *e);
+/* True when `issuer`'s subject and key identifier match `subject`'s issuer fields (no signature check). */
+bool cove_x509_is_issuer_of(cove_x509 *issuer, cove_x509 *subject);
 /* True when the certificate is a CA (basicConstraints cA). */
 bool cove_x509_is_ca(cove_x509 *c);
 /* SHA-256 of the certificate's DER encoding. */
@@ -136,6 +138,12 @@ cove_err cove_x509_sha256(cove_x509 *c, uint8_t out[COVE_SHA256_LEN], cove_error
 cove_err cove_x509_crl_sha256(cove_x509_crl *crl, uint8_t out[COVE_SHA256_LEN], cove_error *e);
 /* Key type checks. */
 bool cove_pkey_is_ec_p384(cove_pkey *k);
+bool cove_pkey_is_ec_p256(cove_pkey *k);
+/*
+ * An EC public key from its raw affine coordinates x||y (big-endian, each
+ * half of `len`), on curve "P-256" or "P-384".  A point not on the curve fails.
+ */
+cove_err cove_pkey_from_ec_xy(const char *curve, const uint8_t *xy, size_t len, cove_pkey **out, cove_error *e);
 
 /* ---- CRL ---- */
 cove_err cove_x509_crl_parse(const void *data, size_t len, cove_x509_crl **out, cove_error *e); /* DER or PEM */

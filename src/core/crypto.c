@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -216,13 +217,53 @@ out:
 	return rc;
 }
 
-bool cove_pkey_is_ec_p384(cove_pkey *k)
+static bool pkey_is_curve(cove_pkey *k, const char *curve)
 {
 	char group[64];
 	size_t n = 0;
 	return k && EVP_PKEY_is_a(k, "EC") &&
-	       EVP_PKEY_get_utf8_string_param(k, "group", group, sizeof(group), &n) == 1 &&
-	       strcmp(group, "secp384r1") == 0;
+	       EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &n) == 1 &&
+	       strcmp(group, curve) == 0;
+}
+
+bool cove_pkey_is_ec_p384(cove_pkey *k)
+{
+	return pkey_is_curve(k, "secp384r1");
+}
+
+bool cove_pkey_is_ec_p256(cove_pkey *k)
+{
+	return pkey_is_curve(k, "prime256v1");
+}
+
+cove_err cove_pkey_from_ec_xy(const char *curve, const uint8_t *xy, size_t len, cove_pkey **out, cove_error *e)
+{
+	const char *group = strcmp(curve, "P-256") == 0 ? "prime256v1" : strcmp(curve, "P-384") == 0 ? "secp384r1" : NULL;
+	size_t want = strcmp(curve, "P-256") == 0 ? 64 : 96;
+	uint8_t point[1 + 96];
+	OSSL_PARAM params[3];
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *key = NULL;
+	cove_err rc = COVE_OK;
+
+	if (!group)
+		return cove_error_set(e, COVE_ERR_ARG, "unknown curve %s", curve);
+	if (len != want)
+		return cove_error_set(e, COVE_ERR_PARSE, "a %s public key is %zu bytes of x||y, got %zu", curve, want, len);
+	point[0] = 0x04; /* uncompressed SEC1 point */
+	memcpy(point + 1, xy, len);
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)group, 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point, len + 1);
+	params[2] = OSSL_PARAM_construct_end();
+	if (!(ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) || EVP_PKEY_fromdata_init(ctx) != 1 ||
+	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+		rc = cove_error_set(e, COVE_ERR_PARSE, "not a valid %s public key: %s", curve, cove_openssl_error());
+		goto out;
+	}
+	*out = key;
+out:
+	EVP_PKEY_CTX_free(ctx);
+	return rc;
 }
 
 void cove_pkey_free(cove_pkey *k)

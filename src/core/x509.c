@@ -465,6 +465,11 @@ cove_err cove_x509_crl_check_pss(cove_x509_crl *crl, cove_hash h, int salt_len, 
 	return check_pss_alg(alg, h, salt_len, "CRL", e);
 }
 
+bool cove_x509_is_issuer_of(cove_x509 *issuer, cove_x509 *subject)
+{
+	return X509_check_issued(issuer, subject) == X509_V_OK;
+}
+
 bool cove_x509_is_ca(cove_x509 *c)
 {
 	return X509_check_ca(c) == 1;
