@@ -11,7 +11,9 @@
  *    SNP_GET_EXT_REPORT carrying MSG_REPORT_REQ (AMD 56860) and, for the
  *    extended form, the host's certificate table (AMD 56421).
  * Request and response marshalling is kept apart from the transport, so the
- * device path can be exercised without SEV hardware.
+ * device path can be exercised without SEV hardware.  The configfs-tsm
+ * mechanics are shared with the TDX guest code (src/tsm/configfs.c); this
+ * file adds what is SNP's: the provider name, VMPL and the report size.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +30,7 @@
 #include "cove/snp_guest.h"
 #include "snp/guest_layout.h"
 #include "snp/report_layout.h"
+#include "tsm/configfs.h"
 
 #if defined(__has_include)
 #if __has_include(<linux/sev-guest.h>)
@@ -41,8 +44,6 @@ _Static_assert(sizeof(struct snp_report_resp) == SNP_RESP_SIZE, "snp_report_resp
 #endif
 #endif
 
-/* configfs binary attributes are capped at TSM_REPORT_OUTBLOB_MAX (32 KiB) by the kernel. */
-#define TSM_BLOB_MAX 32768
 #define TSM_PROVIDER_SNP "sev_guest"
 
 const char *cove_snp_guest_iface_name(cove_snp_guest_iface i)
@@ -63,20 +64,7 @@ void cove_snp_guest_opts_init(cove_snp_guest_opts *o)
 
 cove_err cove_snp_guest_data_parse(const char *hex, uint8_t out[64], cove_error *e)
 {
-	cove_buf b = {0};
-	cove_err rc = cove_hex_decode(hex, strlen(hex), &b, e);
-	if (rc)
-		return cove_error_wrap(e, rc, "report data");
-	if (b.len > 64) {
-		size_t n = b.len;
-		cove_buf_free(&b);
-		return cove_error_set(e, COVE_ERR_ARG, "report data is %zu bytes; at most 64 fit in REPORT_DATA", n);
-	}
-	memset(out, 0, 64);
-	if (b.len)
-		memcpy(out, b.data, b.len);
-	cove_buf_free(&b);
-	return COVE_OK;
+	return cove_tsm_data_parse(hex, out, "REPORT_DATA", e);
 }
 
 void cove_snp_guest_report_free(cove_snp_guest_report *r)
@@ -89,196 +77,43 @@ void cove_snp_guest_report_free(cove_snp_guest_report *r)
 
 /* ---- configfs-tsm ---- */
 
-/* Read a whole attribute (at most `max` bytes); a missing file sets *absent when absent != NULL. */
-static cove_err attr_read(const char *path, size_t max, cove_buf *out, bool *absent, cove_error *e)
+/* The SNP provider answers with exactly one ATTESTATION_REPORT. */
+static cove_err check_snp_outblob(void *ctx, const char *path, const cove_buf *blob, cove_error *e)
 {
-	cove_err rc = COVE_OK;
-	cove_buf b = {0};
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT && absent) {
-			*absent = true;
-			return COVE_OK;
-		}
-		return cove_error_set(e, COVE_ERR_UNAVAILABLE, "cannot open %s: %s", path, strerror(errno));
-	}
-	if (absent)
-		*absent = false;
-	for (;;) {
-		uint8_t chunk[4096];
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = cove_error_set(e, COVE_ERR_UNAVAILABLE, "cannot read %s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (b.len + (size_t)n > max) {
-			rc = cove_error_set(e, COVE_ERR_PARSE, "%s holds more than the %zu bytes expected", path, max);
-			goto out;
-		}
-		if ((rc = cove_buf_append(&b, chunk, (size_t)n, e)))
-			goto out;
-	}
-	cove_buf_free(out);
-	*out = b;
-	b.data = NULL;
-out:
-	cove_buf_free(&b);
-	close(fd);
-	return rc;
-}
-
-/* Read a one-line text attribute without its trailing newline. */
-static cove_err attr_read_text(const char *path, char *out, size_t cap, bool *absent, cove_error *e)
-{
-	cove_buf b = {0};
-	cove_err rc = attr_read(path, cap - 1, &b, absent, e);
-	if (rc || (absent && *absent))
-		goto out;
-	size_t n = b.len;
-	while (n && (b.data[n - 1] == '\n' || b.data[n - 1] == ' '))
-		n--;
-	if (memchr(b.data, '\0', n)) {
-		rc = cove_error_set(e, COVE_ERR_PARSE, "%s contains a NUL byte", path);
-		goto out;
-	}
-	if (n)
-		memcpy(out, b.data, n);
-	out[n] = '\0';
-out:
-	cove_buf_free(&b);
-	return rc;
-}
-
-static cove_err attr_read_u64(const char *path, uint64_t *out, bool *absent, cove_error *e)
-{
-	char text[32];
-	cove_err rc = attr_read_text(path, text, sizeof(text), absent, e);
-	if (rc || (absent && *absent))
-		return rc;
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(text, &end, 10);
-	if (errno || end == text || *end || text[0] == '-')
-		return cove_error_set(e, COVE_ERR_PARSE, "%s holds '%s', not a decimal number", path, text);
-	*out = v;
-	return COVE_OK;
-}
-
-/* configfs commits a write when the file is closed, so close() reports the kernel's verdict. */
-static cove_err attr_write(const char *path, const void *data, size_t len, cove_error *e)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return cove_error_set(e, COVE_ERR_UNAVAILABLE, "cannot open %s for writing: %s", path, strerror(errno));
-	int err = cove_write_all(fd, data, len);
-	if (err) {
-		close(fd);
-		return cove_error_set(e, COVE_ERR_UNAVAILABLE, "cannot write %s: %s", path, strerror(err));
-	}
-	if (close(fd) != 0)
-		return cove_error_set(e, COVE_ERR_UNAVAILABLE, "cannot write %s: %s", path, strerror(errno));
+	(void)ctx;
+	if (blob->len != COVE_SNP_REPORT_SIZE)
+		return cove_error_set(e, COVE_ERR_PARSE, "%s holds %zu bytes; an SNP report has %d", path, blob->len,
+				      COVE_SNP_REPORT_SIZE);
 	return COVE_OK;
 }
 
 static cove_err configfs_report(const cove_snp_guest_opts *o, const char *root, cove_snp_guest_report *r,
 				cove_error *e)
 {
-	cove_err rc = COVE_OK;
-	char entry[sizeof(r->source)], path[sizeof(r->source) + 32];
-	uint8_t rnd[8];
-	char rnd_hex[2 * sizeof(rnd) + 1];
-	bool created = false, absent = false;
-	cove_buf blob = {0};
-	uint64_t gen_before = 0, gen_after = 0;
-	unsigned writes = 0;
-
-	cove_random_bytes(rnd, sizeof(rnd));
-	cove_hex_write(rnd_hex, rnd, sizeof(rnd));
-	if ((size_t)snprintf(entry, sizeof(entry), "%s/cove-%ld-%s", root, (long)getpid(), rnd_hex) >= sizeof(entry))
-		return cove_error_set(e, COVE_ERR_ARG, "configfs-tsm path %s is too long", root);
-	/* Each requester owns a fresh entry, so nobody else's inblob can end up in our report. */
-	if (mkdir(entry, 0700) != 0) {
-		int err = errno;
-		return cove_error_set(e, COVE_ERR_UNAVAILABLE, "cannot create configfs-tsm entry %s: %s%s", entry,
-				      strerror(err), err == ENXIO ? " (no attestation provider is registered)" : "");
-	}
-	created = true;
-	snprintf(r->source, sizeof(r->source), "%s", entry);
-
-	char provider[64];
-	snprintf(path, sizeof(path), "%s/provider", entry);
-	if ((rc = attr_read_text(path, provider, sizeof(provider), NULL, e)))
-		goto out;
-	if (strcmp(provider, TSM_PROVIDER_SNP) != 0) {
-		rc = cove_error_set(e, COVE_ERR_UNSUPPORTED, "%s is '%s', not '%s': this is not an SEV-SNP guest", path,
-				    provider, TSM_PROVIDER_SNP);
-		goto out;
-	}
-	snprintf(path, sizeof(path), "%s/generation", entry);
-	if ((rc = attr_read_u64(path, &gen_before, NULL, e)))
-		goto out;
-
-	if (o->vmpl >= 0) {
-		uint64_t floor = 0;
-		snprintf(path, sizeof(path), "%s/privlevel_floor", entry);
-		if ((rc = attr_read_u64(path, &floor, &absent, e)))
-			goto out;
-		if (!absent && (uint64_t)o->vmpl < floor) {
-			rc = cove_error_set(e, COVE_ERR_ARG, "VMPL %d is below the guest's privilege floor %llu (%s)",
-					    o->vmpl, (unsigned long long)floor, path);
-			goto out;
-		}
-		char level[16];
-		int n = snprintf(level, sizeof(level), "%d\n", o->vmpl);
-		snprintf(path, sizeof(path), "%s/privlevel", entry);
-		if ((rc = attr_write(path, level, (size_t)n, e)))
-			goto out;
-		writes++;
-	}
+	cove_tsm_result res;
 	/* The SNP provider accepts exactly 64 bytes of inblob (sev_report_new). */
-	snprintf(path, sizeof(path), "%s/inblob", entry);
-	if ((rc = attr_write(path, o->report_data, sizeof(o->report_data), e)))
-		goto out;
-	writes++;
-
-	snprintf(path, sizeof(path), "%s/outblob", entry);
-	if ((rc = attr_read(path, TSM_BLOB_MAX, &blob, NULL, e)))
-		goto out;
-	if (blob.len != COVE_SNP_REPORT_SIZE) {
-		rc = cove_error_set(e, COVE_ERR_PARSE, "%s holds %zu bytes; an SNP report has %d", path, blob.len,
-				    COVE_SNP_REPORT_SIZE);
-		goto out;
-	}
-	memcpy(r->report, blob.data, COVE_SNP_REPORT_SIZE);
-
-	if (o->extended) {
-		/* auxblob appeared after 6.7; a kernel without it has no certificates to give. */
-		snprintf(path, sizeof(path), "%s/auxblob", entry);
-		if ((rc = attr_read(path, TSM_BLOB_MAX, &r->certs, &absent, e)))
-			goto out;
-	}
-
-	/* Another writer between our writes and reads would have advanced the generation further. */
-	snprintf(path, sizeof(path), "%s/generation", entry);
-	if ((rc = attr_read_u64(path, &gen_after, NULL, e)))
-		goto out;
-	if (gen_after != gen_before + writes) {
-		rc = cove_error_set(e, COVE_ERR_UNAVAILABLE,
-				    "%s moved from %llu to %llu while we made %u write(s): another process wrote to "
-				    "the entry, so the report may not be ours; try again",
-				    path, (unsigned long long)gen_before, (unsigned long long)gen_after, writes);
-		goto out;
-	}
-out:
-	cove_buf_free(&blob);
-	if (created && rmdir(entry) != 0 && rc == COVE_OK)
-		rc = cove_error_set(e, COVE_ERR_UNAVAILABLE, "cannot remove configfs-tsm entry %s: %s", entry,
-				    strerror(errno));
-	return rc;
+	cove_tsm_request req = {
+		.root = root,
+		.provider = TSM_PROVIDER_SNP,
+		.platform = "an SEV-SNP guest",
+		.inblob = o->report_data,
+		.inblob_len = sizeof(o->report_data),
+		.privlevel = o->vmpl,
+		.privlevel_name = "VMPL",
+		.auxblob = o->extended,
+		.check_outblob = check_snp_outblob,
+	};
+	cove_err rc = cove_tsm_report(&req, &res, e);
+	snprintf(r->source, sizeof(r->source), "%s", res.entry);
+	if (rc)
+		return rc;
+	memcpy(r->report, res.outblob.data, COVE_SNP_REPORT_SIZE);
+	/* The certificate table moves over as it is (auxblob is the GHCB GUID table). */
+	cove_buf_free(&r->certs);
+	r->certs = res.auxblob;
+	res.auxblob = (cove_buf){0};
+	cove_tsm_result_free(&res);
+	return COVE_OK;
 }
 
 /* ---- /dev/sev-guest ---- */

@@ -14,7 +14,7 @@
 #include "cove/dcap_pcs.h"
 #include "cove/dcap_verify.h"
 
-#define MAX_INPUT (1 << 20)
+#define INPUT_MAX_BYTES (1 << 20)
 
 static const char usage_sgx[] =
 	"Usage: cove sgx verify QUOTE [options]\n"
@@ -136,7 +136,7 @@ static cove_err hex_exact(const char *text, uint8_t *out, size_t len, const char
 static cove_err read_crl(const char *path, cove_x509_crl **out, cove_error *e)
 {
 	cove_buf b = {0};
-	cove_err rc = cove_cli_read(path, MAX_INPUT, &b, e);
+	cove_err rc = cove_cli_read(path, INPUT_MAX_BYTES, &b, e);
 	if (!rc) {
 		cove_x509_crl_free(*out);
 		*out = NULL;
@@ -155,17 +155,17 @@ static cove_err load_separate(const files *f, cove_dcap_collateral *c, cove_erro
 	if (!f->tcb_info || !f->qe_identity || !f->signing_chain || !f->pck_crl || !f->root_crl)
 		return cove_error_set(e, COVE_ERR_ARG, "separate collateral needs --tcb-info, --qe-identity, "
 				      "--tcb-signing-chain, --pck-crl and --root-crl");
-	if ((rc = cove_cli_read(f->tcb_info, MAX_INPUT, &b, e)) ||
+	if ((rc = cove_cli_read(f->tcb_info, INPUT_MAX_BYTES, &b, e)) ||
 	    (rc = cove_dcap_collateral_set_tcb_info_body(c, (const char *)b.data, b.len, e))) {
 		cove_error_wrap(e, rc, "%s", f->tcb_info);
 		goto out;
 	}
-	if ((rc = cove_cli_read(f->qe_identity, MAX_INPUT, &b, e)) ||
+	if ((rc = cove_cli_read(f->qe_identity, INPUT_MAX_BYTES, &b, e)) ||
 	    (rc = cove_dcap_collateral_set_qe_identity_body(c, (const char *)b.data, b.len, e))) {
 		cove_error_wrap(e, rc, "%s", f->qe_identity);
 		goto out;
 	}
-	if ((rc = cove_cli_read(f->signing_chain, MAX_INPUT, &b, e)) ||
+	if ((rc = cove_cli_read(f->signing_chain, INPUT_MAX_BYTES, &b, e)) ||
 	    (rc = cove_x509_list_parse(&c->tcb_info_issuer_chain, b.data, b.len, e)) ||
 	    (rc = cove_x509_list_parse(&c->qe_identity_issuer_chain, b.data, b.len, e))) {
 		cove_error_wrap(e, rc, "%s", f->signing_chain);
@@ -307,7 +307,7 @@ static int verify_main(cove_tee_type tee, int argc, char **argv)
 			policy_file = optarg;
 	if (policy_file) {
 		cove_buf pb = {0};
-		cove_err prc = cove_cli_read(policy_file, MAX_INPUT, &pb, &e);
+		cove_err prc = cove_cli_read(policy_file, INPUT_MAX_BYTES, &pb, &e);
 		if (!prc && (prc = cove_dcap_policy_load_json(&policy, tee, (const char *)pb.data, pb.len, &e)))
 			cove_error_wrap(&e, prc, "%s", policy_file);
 		cove_buf_free(&pb);
@@ -426,7 +426,7 @@ static int verify_main(cove_tee_type tee, int argc, char **argv)
 	}
 	if (!vopts.at)
 		vopts.at = cove_time_now();
-	if (cove_cli_read_binary_or_hex(argv[optind], MAX_INPUT, &input, &e) ||
+	if (cove_cli_read_binary_or_hex(argv[optind], INPUT_MAX_BYTES, &input, &e) ||
 	    cove_dcap_quote_parse(input.data, input.len, &quote, &e)) {
 		rc = cove_cli_fail(&e);
 		goto out;
@@ -442,7 +442,7 @@ static int verify_main(cove_tee_type tee, int argc, char **argv)
 	cove_err crc;
 	if (f.bundle) {
 		cove_buf b = {0};
-		if (!(crc = cove_cli_read(f.bundle, MAX_INPUT, &b, &e)) &&
+		if (!(crc = cove_cli_read(f.bundle, INPUT_MAX_BYTES, &b, &e)) &&
 		    (crc = cove_dcap_collateral_parse_bundle((const char *)b.data, b.len, &coll, &e)))
 			cove_error_wrap(&e, crc, "%s", f.bundle);
 		cove_buf_free(&b);

@@ -104,7 +104,7 @@ static const struct option options[] = {
 	{0},
 };
 
-#define MAX_INPUT (1 << 20)
+#define INPUT_MAX_BYTES (1 << 20)
 
 /* Hex of at most `len` bytes, zero-padded on the right. */
 static cove_err hex_padded(const char *text, uint8_t *out, size_t len, const char *what, cove_error *e)
@@ -167,7 +167,7 @@ static cove_err parse_min_tcb(const char *spec, cove_snp_tcb_min *t, cove_error 
 static cove_err add_certs_file(cove_x509_list *certs, const char *path, cove_error *e)
 {
 	cove_buf b = {0};
-	cove_err rc = cove_cli_read(path, MAX_INPUT, &b, e);
+	cove_err rc = cove_cli_read(path, INPUT_MAX_BYTES, &b, e);
 	if (!rc && (rc = cove_x509_list_parse(certs, b.data, b.len, e)))
 		cove_error_wrap(e, rc, "%s", path);
 	cove_buf_free(&b);
@@ -178,7 +178,7 @@ static cove_err add_cert_table(cove_x509_list *certs, cove_x509_crl **crl, const
 {
 	cove_buf b = {0};
 	cove_snp_cert_table t = {0};
-	cove_err rc = cove_cli_read(path, MAX_INPUT, &b, e);
+	cove_err rc = cove_cli_read(path, INPUT_MAX_BYTES, &b, e);
 	if (rc)
 		goto out;
 	if ((rc = cove_snp_cert_table_parse(b.data, b.len, &t, e))) {
@@ -250,7 +250,7 @@ int cove_cmd_snp_verify(int argc, char **argv)
 	cove_snp_policy_init(&policy);
 	if (policy_file) {
 		cove_buf pb = {0};
-		cove_err prc = cove_cli_read(policy_file, MAX_INPUT, &pb, &e);
+		cove_err prc = cove_cli_read(policy_file, INPUT_MAX_BYTES, &pb, &e);
 		if (!prc && (prc = cove_snp_policy_load_json(&policy, (const char *)pb.data, pb.len, &e)))
 			cove_error_wrap(&e, prc, "%s", policy_file);
 		cove_buf_free(&pb);
@@ -271,7 +271,7 @@ int cove_cmd_snp_verify(int argc, char **argv)
 			cove_buf b = {0};
 			cove_x509_crl_free(crl);
 			crl = NULL;
-			if (!(err = cove_cli_read(optarg, MAX_INPUT, &b, &e)) &&
+			if (!(err = cove_cli_read(optarg, INPUT_MAX_BYTES, &b, &e)) &&
 			    (err = cove_x509_crl_parse(b.data, b.len, &crl, &e)))
 				cove_error_wrap(&e, err, "%s", optarg);
 			cove_buf_free(&b);
@@ -371,7 +371,7 @@ int cove_cmd_snp_verify(int argc, char **argv)
 			goto out;
 		}
 		memset(policy.report_data, 0, sizeof(policy.report_data));
-		if (cove_cli_read(rd_hash_of, MAX_INPUT, &rd_file, &e) ||
+		if (cove_cli_read(rd_hash_of, INPUT_MAX_BYTES, &rd_file, &e) ||
 		    cove_digest(h, rd_file.data, rd_file.len, policy.report_data, &e)) {
 			rc = cove_cli_fail(&e);
 			goto out;
@@ -379,7 +379,7 @@ int cove_cmd_snp_verify(int argc, char **argv)
 		policy.has_report_data = true;
 	}
 
-	if (cove_cli_read_binary_or_hex(argv[optind], MAX_INPUT, &input, &e) ||
+	if (cove_cli_read_binary_or_hex(argv[optind], INPUT_MAX_BYTES, &input, &e) ||
 	    cove_snp_verifier_new(&verifier, &e)) {
 		rc = cove_cli_fail(&e);
 		goto out;
