@@ -70,7 +70,7 @@ typedef struct cove_dcap_isv_level {
 typedef struct cove_dcap_tdx_module_identity {
 	char id[16];            /* "TDX_01", "TDX_03", ... */
 	uint8_t mrsigner[48];
-	uint64_t attributes;
+	uint64_t attributes;      /* the 8 hex-text bytes read little-endian, like SEAMATTRIBUTES */
 	uint64_t attributes_mask;
 	cove_dcap_isv_level *levels;
 	size_t nlevels;
@@ -83,13 +83,14 @@ typedef struct cove_dcap_tcb_info {
 	int64_t next_update;
 	uint8_t fmspc[6];
 	uint8_t pce_id[2];
+	bool has_pce_id;        /* false only for a v2 TCB info without "pceId" (early fixtures): pce_id is then unknown */
 	int tcb_type;
 	int tcb_evaluation_data_number;
 	cove_dcap_tcb_level *levels; /* in the order served (descending) */
 	size_t nlevels;
 	bool has_tdx_module;    /* tdxModule (TDX v3) */
 	uint8_t tdx_module_mrsigner[48];
-	uint64_t tdx_module_attributes;
+	uint64_t tdx_module_attributes; /* the 8 hex-text bytes read little-endian, like SEAMATTRIBUTES */
 	uint64_t tdx_module_attributes_mask;
 	cove_dcap_tdx_module_identity *modules;
 	size_t nmodules;
@@ -105,9 +106,15 @@ typedef struct cove_dcap_qe_identity {
 	int64_t issue_date;
 	int64_t next_update;
 	int tcb_evaluation_data_number;
+	/*
+	 * The hex text lists the bytes in report order (Intel QVL's sample QE
+	 * identity "D182B18C" matches QE report bytes d1 82 b1 8c), so these
+	 * are those 4 bytes read little-endian, comparable with
+	 * cove_sgx_report_body.misc_select.
+	 */
 	uint32_t miscselect;
 	uint32_t miscselect_mask;
-	uint8_t attributes[16];
+	uint8_t attributes[16];      /* bytes in report order (flags LE, then xfrm LE) */
 	uint8_t attributes_mask[16];
 	uint8_t mrsigner[32];
 	uint16_t isvprodid;
@@ -161,6 +168,12 @@ cove_err cove_dcap_collateral_set_qe_identity_body(cove_dcap_collateral *c, cons
 						   cove_error *e);
 
 void cove_dcap_collateral_free(cove_dcap_collateral *c);
+
+/*
+ * A CRL in any form the collateral sources use: DER, PEM, or the DER as
+ * hex text (bundles; a PCCS's /rootcacrl).
+ */
+cove_err cove_dcap_crl_parse(const void *data, size_t len, cove_x509_crl **out, cove_error *e);
 
 #ifdef __cplusplus
 }

@@ -23,8 +23,8 @@
 
 #include "cove/crypto.h"
 #include "cove/snp_kds.h"
-#include "kds/kds_cache.h"
-#include "kds/kds_http.h"
+#include "net/cache.h"
+#include "net/http.h"
 
 /* Collateral objects are a few KiB; a larger cache file is not ours. */
 #define CACHE_FILE_MAX (1u << 20)
@@ -33,7 +33,7 @@ struct cove_snp_kds {
 	cove_snp_kds_opts o;
 	char *base_url;  /* without trailing '/' */
 	char *cache_dir; /* NULL: no cache */
-	cove_kds_http *http;
+	cove_http *http;
 };
 
 void cove_snp_kds_opts_init(cove_snp_kds_opts *o)
@@ -93,10 +93,12 @@ cove_err cove_snp_kds_new(const cove_snp_kds_opts *opts, cove_snp_kds **out, cov
 		rc = cove_error_set(e, COVE_ERR_NOMEM, "out of memory");
 		goto fail;
 	}
-	if (k->cache_dir && !opts->offline && (rc = cove_kds_cache_mkdirs(k->cache_dir, e)))
+	if (k->cache_dir && !opts->offline && (rc = cove_cache_mkdirs(k->cache_dir, e)))
 		goto fail;
 	if (!opts->offline) {
-		cove_kds_http_opts ho = {
+		cove_http_opts ho = {
+			.service = "AMD KDS",
+			.user_agent = "cove/0.1 (SEV-SNP collateral)",
 			.max_retries = opts->max_retries,
 			.retry_delay_ms = opts->retry_delay_ms,
 			.max_wait_ms = opts->max_wait_ms,
@@ -104,7 +106,7 @@ cove_err cove_snp_kds_new(const cove_snp_kds_opts *opts, cove_snp_kds **out, cov
 			.connect_timeout_ms = opts->connect_timeout_ms,
 			.max_response = opts->max_response,
 		};
-		if ((rc = cove_kds_http_new(&ho, &k->http, e)))
+		if ((rc = cove_http_new(&ho, &k->http, e)))
 			goto fail;
 	}
 	*out = k;
@@ -118,7 +120,7 @@ void cove_snp_kds_free(cove_snp_kds *k)
 {
 	if (!k)
 		return;
-	cove_kds_http_free(k->http);
+	cove_http_free(k->http);
 	free(k->base_url);
 	free(k->cache_dir);
 	free(k);
@@ -255,7 +257,7 @@ static cove_err fetch(cove_snp_kds *k, const object *obj, cove_buf *out, cove_er
 	cove_error ce = {0}; /* why the cached copy could not be used */
 
 	if (obj->path[0]) {
-		if ((rc = cove_kds_cache_read(obj->path, CACHE_FILE_MAX, &raw, &found, &ce)) == COVE_OK && found) {
+		if ((rc = cove_cache_read(obj->path, CACHE_FILE_MAX, &raw, &found, &ce)) == COVE_OK && found) {
 			rc = accept(k, obj, &raw, obj->path, &cached, &stale, &ce);
 			if (rc == COVE_OK) {
 				/* Cache hit: the network is never touched, except to renew a stale CRL. */
@@ -278,13 +280,13 @@ static cove_err fetch(cove_snp_kds *k, const object *obj, cove_buf *out, cove_er
 					    obj->path[0] ? obj->path : "no cache directory");
 		goto done;
 	}
-	if ((rc = cove_kds_http_get(k->http, obj->url, &raw, e)))
+	if ((rc = cove_http_get(k->http, obj->url, NULL, &raw, NULL, e)))
 		goto done;
 	if ((rc = accept(k, obj, &raw, obj->url, &got, &stale, e)))
 		goto done;
 	if (obj->path[0]) {
 		/* Cache what callers get: DER for VCEKs and CRLs, the PEM as served for chains. */
-		if ((rc = cove_kds_cache_write(obj->path, got.data, got.len, e)))
+		if ((rc = cove_cache_write(obj->path, got.data, got.len, e)))
 			goto done;
 	}
 	cove_buf_free(out);

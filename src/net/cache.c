@@ -1,10 +1,11 @@
 /*
- * On-disk cache of the KDS client (see kds_cache.h).  The layout under the
- * cache directory mirrors KDS's own URL paths (AMD 57230), keyed further by
- * hardware ID and TCB for VCEKs; kds.c decides the names.  Files are written
- * to a temporary name in the same directory and renamed into place, which
- * POSIX makes atomic, so concurrent verifiers sharing a cache never read a
- * half-written certificate.
+ * On-disk cache of the collateral clients (see cache.h), moved here from
+ * src/kds so that the AMD KDS and Intel PCS clients share it.  Each client
+ * decides its layout under the cache directory (kds.c mirrors KDS's URL
+ * paths; pcs.c keys by TEE, FMSPC and CA).  Files are written to a
+ * temporary name in the same directory and renamed into place, which POSIX
+ * makes atomic, so concurrent verifiers sharing a cache never read a
+ * half-written object.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kds/kds_cache.h"
+#include "net/cache.h"
 
-cove_err cove_kds_cache_mkdirs(const char *dir, cove_error *e)
+cove_err cove_cache_mkdirs(const char *dir, cove_error *e)
 {
 	char p[PATH_MAX];
 	size_t n = strlen(dir);
@@ -39,7 +40,7 @@ cove_err cove_kds_cache_mkdirs(const char *dir, cove_error *e)
 	return COVE_OK;
 }
 
-cove_err cove_kds_cache_read(const char *path, size_t max, cove_buf *out, bool *found, cove_error *e)
+cove_err cove_cache_read(const char *path, size_t max, cove_buf *out, bool *found, cove_error *e)
 {
 	struct stat st;
 	*found = false;
@@ -55,7 +56,7 @@ cove_err cove_kds_cache_read(const char *path, size_t max, cove_buf *out, bool *
 	return COVE_OK;
 }
 
-cove_err cove_kds_cache_write(const char *path, const void *data, size_t len, cove_error *e)
+cove_err cove_cache_write(const char *path, const void *data, size_t len, cove_error *e)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX];
 	cove_err rc = COVE_OK;
@@ -65,7 +66,7 @@ cove_err cove_kds_cache_write(const char *path, const void *data, size_t len, co
 	char *slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = '\0';
-		if ((rc = cove_kds_cache_mkdirs(dir, e)))
+		if ((rc = cove_cache_mkdirs(dir, e)))
 			return rc;
 	}
 	int fd = mkstemp(tmp); /* mode 0600 */
