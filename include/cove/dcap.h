@@ -142,10 +142,11 @@ typedef struct cove_dcap_quote {
 	const uint8_t *cert_data;
 	size_t cert_len;
 
-	/* PCK chain from type-5 certification data (PEM or DER), leaf first when present */
+	/* PCK chain from type-5 certification data (PEM or DER), leaf first (a root-first chain is reversed) */
 	cove_x509_list pck_chain;
 
 	size_t quote_len;          /* bytes used; the rest of the buffer is padding */
+	size_t trailing_len;       /* bytes in the buffer after quote_len (zero padding, or anything for _prefix) */
 } cove_dcap_quote;
 
 /*
@@ -156,6 +157,13 @@ typedef struct cove_dcap_quote {
  * split into its certificates; a type-5 blob that does not parse is an error.
  */
 cove_err cove_dcap_quote_parse(const void *data, size_t len, cove_dcap_quote *out, cove_error *e);
+/*
+ * The same for a quote at the start of a larger buffer: whatever follows the
+ * quote's end is not examined (it is not covered by any signature).
+ * go-tdx-guest's tdx_prod_quote_SPR_E4.dat, a genuine quote, carries 39 bytes
+ * of ASCII after its end.  On failure `out` holds nothing to free.
+ */
+cove_err cove_dcap_quote_parse_prefix(const void *data, size_t len, cove_dcap_quote *out, cove_error *e);
 void cove_dcap_quote_free(cove_dcap_quote *q);
 
 /* Every field as JSON (hex for byte strings, decoded attributes). */

@@ -757,7 +757,7 @@ cove_err cove_dcap_verify(cove_dcap_verifier *v, const cove_dcap_quote *q, const
 			cove_result_fail(res, COVE_CHECK_AUTHENTICITY, "tcb_info.fmspc", "the platform's FMSPC is %s but the "
 					 "TCB info is for FMSPC %s: wrong collateral", a, b);
 			have_tcb_info = false;
-		} else if (memcmp(c->tcb_info.pce_id, pck.pceid, 2) != 0) {
+		} else if (c->tcb_info.has_pce_id && memcmp(c->tcb_info.pce_id, pck.pceid, 2) != 0) {
 			cove_result_fail(res, COVE_CHECK_AUTHENTICITY, "tcb_info.pceid", "the PCE ID of the TCB info differs "
 					 "from the PCK certificate's");
 			have_tcb_info = false;

@@ -40,7 +40,7 @@ static const char usage_common[] =
 	"Collateral (one of):\n"
 	"  --collateral FILE      a collateral bundle (JSON: tcb_info, qe_identity, CRLs, chains)\n"
 	"  --tcb-info FILE --qe-identity FILE --tcb-signing-chain FILE --pck-crl FILE --root-crl FILE\n"
-	"                         separate PCS responses (bodies as served), CRLs DER or PEM\n"
+	"                         separate PCS responses (bodies as served), CRLs DER, PEM or hex\n"
 	"  (neither)              fetched from Intel PCS or a PCCS, through the cache:\n"
 	"  --pcs-url URL          PCS/PCCS base URL (default https://api.trustedservices.intel.com)\n"
 	"  --cache-dir DIR        collateral cache (default $XDG_CACHE_HOME/cove/pcs)\n"
@@ -140,7 +140,7 @@ static cove_err read_crl(const char *path, cove_x509_crl **out, cove_error *e)
 	if (!rc) {
 		cove_x509_crl_free(*out);
 		*out = NULL;
-		if ((rc = cove_x509_crl_parse(b.data, b.len, out, e)))
+		if ((rc = cove_dcap_crl_parse(b.data, b.len, out, e)))
 			cove_error_wrap(e, rc, "%s", path);
 	}
 	cove_buf_free(&b);
