@@ -170,8 +170,8 @@ cove_err cove_dj_status(json_t *obj, const char *path, const char *key, cove_tcb
 	if (rc)
 		return rc;
 	cove_tcb_status s;
-	/* TCBNotSupported is cove's verdict for "no level matches", never a status Intel serves. */
-	if (cove_tcb_status_parse(json_string_value(v), &s, NULL) != COVE_OK || s == COVE_TCB_NOT_SUPPORTED) {
+	/* TCBNotSupported and the TD relaunch statuses are cove's verdicts, never statuses Intel serves. */
+	if (cove_tcb_status_parse(json_string_value(v), &s, NULL) != COVE_OK || s >= COVE_TCB_NOT_SUPPORTED) {
 		cove_dj_path(p, path, key);
 		return cove_error_set(e, COVE_ERR_PARSE,
 				      "%s: \"%s\" is not a TCB status (UpToDate, SWHardeningNeeded, ConfigurationNeeded, "
@@ -269,6 +269,8 @@ static const char *const status_names[] = {
 	[COVE_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED] = "OutOfDateConfigurationNeeded",
 	[COVE_TCB_REVOKED] = "Revoked",
 	[COVE_TCB_NOT_SUPPORTED] = "TCBNotSupported",
+	[COVE_TCB_TD_RELAUNCH_ADVISED] = "TDRelaunchAdvised",
+	[COVE_TCB_TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED] = "TDRelaunchAdvisedConfigurationNeeded",
 };
 #define NSTATUS (sizeof(status_names) / sizeof(status_names[0]))
 
@@ -290,7 +292,7 @@ cove_err cove_tcb_status_parse(const char *name, cove_tcb_status *out, cove_erro
 	return cove_error_set(e, COVE_ERR_PARSE,
 			      "'%s' is not a TCB status (UpToDate, SWHardeningNeeded, ConfigurationNeeded, "
 			      "ConfigurationAndSWHardeningNeeded, OutOfDate, OutOfDateConfigurationNeeded, Revoked, "
-			      "TCBNotSupported)",
+			      "TCBNotSupported, TDRelaunchAdvised, TDRelaunchAdvisedConfigurationNeeded)",
 			      name);
 }
 
