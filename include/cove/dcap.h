@@ -164,6 +164,20 @@ cove_err cove_dcap_quote_parse(const void *data, size_t len, cove_dcap_quote *ou
  * of ASCII after its end.  On failure `out` holds nothing to free.
  */
 cove_err cove_dcap_quote_parse_prefix(const void *data, size_t len, cove_dcap_quote *out, cove_error *e);
+
+/* Parse options for cove_dcap_quote_parse_ex(). */
+#define COVE_DCAP_PARSE_PREFIX 0x1   /* ignore what follows the quote, as _prefix does */
+#define COVE_DCAP_PARSE_NO_CERTS 0x2 /* leave pck_chain empty: cert_data is parsed by whoever needs it */
+
+/*
+ * The general form.  With COVE_DCAP_PARSE_NO_CERTS the certification data is
+ * only located, not decoded: a verifier that caches PCK chains by their bytes
+ * (as cove_dcap_verify does) then never decodes the same chain twice.
+ */
+cove_err cove_dcap_quote_parse_ex(const void *data, size_t len, unsigned flags, cove_dcap_quote *out, cove_error *e);
+
+/* Decode type-5 certification data (PEM or concatenated DER) into certificates, leaf first. */
+cove_err cove_dcap_pck_chain_parse(const uint8_t *data, size_t len, cove_x509_list *out, cove_error *e);
 void cove_dcap_quote_free(cove_dcap_quote *q);
 
 /* Every field as JSON (hex for byte strings, decoded attributes). */

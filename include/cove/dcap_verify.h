@@ -98,6 +98,14 @@ void cove_dcap_verifier_free(cove_dcap_verifier *v);
 cove_err cove_dcap_verifier_add_root(cove_dcap_verifier *v, const uint8_t spki_sha256[32], const char *name,
 				     bool emulated, cove_error *e);
 
+/*
+ * Whether to remember what belongs to a platform (its PCK chain, QE report and
+ * attestation key) between quotes; collateral checks are always remembered.
+ * On by default; off bounds memory to the collateral and makes every quote pay
+ * for its own chain and QE report.
+ */
+void cove_dcap_verifier_remember_platforms(cove_dcap_verifier *v, bool on);
+
 typedef struct cove_dcap_verify_opts {
 	int64_t at; /* verification time; 0 = now */
 } cove_dcap_verify_opts;

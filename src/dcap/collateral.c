@@ -595,8 +595,8 @@ static cove_err bundle_string(json_t *root, const char *key, const char **s, siz
 
 static cove_err bundle_chain(json_t *root, const char *key, cove_x509_list *out, cove_error *e)
 {
-	const char *s;
-	size_t n;
+	const char *s = NULL;
+	size_t n = 0;
 	cove_err rc = bundle_string(root, key, &s, &n, e);
 	if (rc)
 		return rc;
@@ -607,8 +607,8 @@ static cove_err bundle_chain(json_t *root, const char *key, cove_x509_list *out,
 
 static cove_err bundle_crl(json_t *root, const char *key, cove_x509_crl **out, cove_error *e)
 {
-	const char *s;
-	size_t n;
+	const char *s = NULL;
+	size_t n = 0;
 	cove_err rc = bundle_string(root, key, &s, &n, e);
 	if (rc)
 		return rc;
@@ -619,8 +619,8 @@ static cove_err bundle_crl(json_t *root, const char *key, cove_x509_crl **out, c
 
 static cove_err bundle_signature(json_t *root, const char *key, uint8_t sig[64], cove_error *e)
 {
-	const char *s;
-	size_t n;
+	const char *s = NULL;
+	size_t n = 0;
 	char where[64];
 	cove_err rc = bundle_string(root, key, &s, &n, e);
 	if (rc)
@@ -633,8 +633,8 @@ cove_err cove_dcap_collateral_parse_bundle(const char *json, size_t len, cove_dc
 {
 	cove_dcap_collateral c;
 	json_t *root = NULL;
-	const char *s;
-	size_t n;
+	const char *s = NULL;
+	size_t n = 0;
 	cove_err rc;
 	memset(&c, 0, sizeof(c));
 	if (!out)

@@ -181,7 +181,7 @@ static cove_err load_common(cove_dcap_policy *p, const char *key, json_t *v, boo
 
 static cove_err load_sgx(cove_dcap_policy *p, const char *key, json_t *v, cove_error *e)
 {
-	long long x;
+	long long x = 0;
 	cove_err rc;
 	if (strcmp(key, "mr_enclave") == 0)
 		return hex_list(v, key, &p->mr_enclaves[0][0], 32, &p->n_mr_enclaves, e);

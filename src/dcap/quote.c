@@ -80,6 +80,7 @@ typedef struct region {
 typedef struct qparse {
 	const uint8_t *d;
 	unsigned version;
+	unsigned flags; /* COVE_DCAP_PARSE_* */
 	cove_error *e;
 } qparse;
 
@@ -258,13 +259,12 @@ static cove_err parse_qe_part(qparse *q, region *r, cove_dcap_quote *out)
 	out->cert_type = type;
 	out->cert_data = q->d + cert.pos;
 	out->cert_len = cert.end - cert.pos;
-	if (type == COVE_DCAP_CERT_PCK_CHAIN) {
+	if (type == COVE_DCAP_CERT_PCK_CHAIN && !(q->flags & COVE_DCAP_PARSE_NO_CERTS)) {
 		cove_error sub = {0};
-		if (parse_chain(out->cert_data, out->cert_len, &out->pck_chain, &sub))
+		if (cove_dcap_pck_chain_parse(out->cert_data, out->cert_len, &out->pck_chain, &sub))
 			return cove_error_set(q->e, sub.code == COVE_ERR_NOMEM ? COVE_ERR_NOMEM : COVE_ERR_PARSE,
 					      "quote v%u: PCK certificate chain (certification data type 5 at offset %zu, "
 					      "%zu bytes): %s", q->version, type_off, out->cert_len, sub.msg);
-		leaf_first(&out->pck_chain);
 	}
 	return COVE_OK;
 }
@@ -285,9 +285,24 @@ static void text_hint(const uint8_t *d, size_t len, char *out, size_t out_len)
 		out[n] = '\0';
 }
 
-static cove_err parse_quote(const void *data, size_t len, bool prefix, cove_dcap_quote *out, cove_error *e)
+cove_err cove_dcap_pck_chain_parse(const uint8_t *data, size_t len, cove_x509_list *out, cove_error *e)
 {
-	qparse q = {.d = data, .version = 0, .e = e};
+	cove_x509_list l = {0};
+	cove_err rc = parse_chain(data, len, &l, e);
+	if (rc) {
+		cove_x509_list_free(&l);
+		return rc;
+	}
+	leaf_first(&l);
+	cove_x509_list_free(out);
+	*out = l;
+	return COVE_OK;
+}
+
+static cove_err parse_quote(const void *data, size_t len, unsigned flags, cove_dcap_quote *out, cove_error *e)
+{
+	bool prefix = flags & COVE_DCAP_PARSE_PREFIX;
+	qparse q = {.d = data, .version = 0, .flags = flags, .e = e};
 	region all = {.pos = 0, .end = len, .name = "the input"};
 	size_t at = 0, body_off = 0, body_size;
 	cove_err rc;
@@ -423,12 +438,17 @@ fail:
 
 cove_err cove_dcap_quote_parse(const void *data, size_t len, cove_dcap_quote *out, cove_error *e)
 {
-	return parse_quote(data, len, false, out, e);
+	return parse_quote(data, len, 0, out, e);
 }
 
 cove_err cove_dcap_quote_parse_prefix(const void *data, size_t len, cove_dcap_quote *out, cove_error *e)
 {
-	return parse_quote(data, len, true, out, e);
+	return parse_quote(data, len, COVE_DCAP_PARSE_PREFIX, out, e);
+}
+
+cove_err cove_dcap_quote_parse_ex(const void *data, size_t len, unsigned flags, cove_dcap_quote *out, cove_error *e)
+{
+	return parse_quote(data, len, flags, out, e);
 }
 
 void cove_dcap_quote_free(cove_dcap_quote *q)

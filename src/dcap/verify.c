@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "cove/bytes.h"
 #include "cove/dcap_verify.h"
 
@@ -42,12 +44,36 @@ typedef struct memo {
 	int64_t not_before, not_after;
 } memo;
 
+/* A verified PCK chain, by the SHA-256 of the quote's certification data. */
+typedef struct pck_entry {
+	uint8_t key[32];
+	cove_x509_list certs; /* owned */
+	cove_x509 *leaf, *issuer, *root;
+	const struct root *anchor;
+	cove_sgx_pck_ext ext;
+	int64_t not_before, not_after;
+} pck_entry;
+
+/* An attestation key, decoded once per platform. */
+typedef struct key_entry {
+	uint8_t xy[64];
+	cove_pkey *key;
+} key_entry;
+
+#define PCK_CACHE 64
+#define KEY_CACHE 64
+
 struct cove_dcap_verifier {
 	root *roots;
 	size_t nroots;
 	pthread_mutex_t lock;
 	memo memos[MEMO_MAX];
 	size_t nmemos, memo_next;
+	pck_entry pcks[PCK_CACHE];
+	size_t npcks, pck_next;
+	key_entry keys[KEY_CACHE];
+	size_t nkeys, key_next;
+	bool remember_platforms; /* PCK chains, QE reports and attestation keys (default on) */
 };
 
 cove_err cove_dcap_verifier_new(cove_dcap_verifier **out, cove_error *e)
@@ -57,6 +83,7 @@ cove_err cove_dcap_verifier_new(cove_dcap_verifier **out, cove_error *e)
 	if (!v)
 		return cove_error_set(e, COVE_ERR_NOMEM, "out of memory");
 	pthread_mutex_init(&v->lock, NULL);
+	v->remember_platforms = true;
 	cove_hex_decode_fixed(intel_root_spki, spki, sizeof(spki), NULL);
 	cove_err rc = cove_dcap_verifier_add_root(v, spki, "Intel SGX Root CA", false, e);
 	if (rc) {
@@ -67,10 +94,19 @@ cove_err cove_dcap_verifier_new(cove_dcap_verifier **out, cove_error *e)
 	return COVE_OK;
 }
 
+void cove_dcap_verifier_remember_platforms(cove_dcap_verifier *v, bool on)
+{
+	v->remember_platforms = on;
+}
+
 void cove_dcap_verifier_free(cove_dcap_verifier *v)
 {
 	if (!v)
 		return;
+	for (size_t i = 0; i < v->npcks; i++)
+		cove_x509_list_free(&v->pcks[i].certs);
+	for (size_t i = 0; i < v->nkeys; i++)
+		cove_pkey_free(v->keys[i].key);
 	pthread_mutex_destroy(&v->lock);
 	free(v->roots);
 	free(v);
@@ -234,7 +270,8 @@ static bool check_chain(cove_dcap_verifier *v, const cove_x509_list *certs, cons
 		lens[n] = ders[n].len;
 	}
 	uint8_t key[32];
-	bool keyed = n == certs->count && memo_key(key, "chain", parts, lens, n);
+	bool platform = strcmp(what, "pck") == 0;
+	bool keyed = n == certs->count && (!platform || v->remember_platforms) && memo_key(key, "chain", parts, lens, n);
 	for (size_t i = 0; i < n; i++)
 		cove_buf_free(&ders[i]);
 
@@ -591,6 +628,141 @@ const char *cove_tcb_status_explain(cove_tcb_status s)
 	return "unknown TCB status";
 }
 
+/* ---- caches of decoded inputs ---- */
+
+/* What the verifier needs of a PCK chain; holds its own certificate references. */
+typedef struct pck_view {
+	cove_x509 *leaf, *issuer, *root;
+	const root *anchor;
+	cove_sgx_pck_ext ext;
+} pck_view;
+
+static void pck_view_release(pck_view *pv)
+{
+	cove_x509_free(pv->leaf);
+	cove_x509_free(pv->issuer);
+	cove_x509_free(pv->root);
+	memset(pv, 0, sizeof(*pv));
+}
+
+static void pck_view_fill(pck_view *pv, cove_x509 *leaf, cove_x509 *issuer, cove_x509 *rootc, const root *anchor,
+			  const cove_sgx_pck_ext *ext)
+{
+	pv->leaf = cove_x509_ref(leaf);
+	pv->issuer = cove_x509_ref(issuer);
+	pv->root = cove_x509_ref(rootc);
+	pv->anchor = anchor;
+	pv->ext = *ext;
+}
+
+/*
+ * The quote's PCK chain, verified at `at`, and its SGX extension.  Chains are
+ * decoded and verified once and remembered by the bytes of the certification
+ * data, for as long as `at` stays inside every certificate's validity.
+ */
+static bool pck_resolve(cove_dcap_verifier *v, const cove_dcap_quote *q, int64_t at, pck_view *pv, cove_result *res)
+{
+	uint8_t key[32];
+	cove_x509_list certs = {0};
+	cove_error e = {0};
+	chain ch;
+	cove_sgx_pck_ext ext;
+	bool ok = false;
+
+	memset(pv, 0, sizeof(*pv));
+	if (q->cert_type != COVE_DCAP_CERT_PCK_CHAIN) {
+		cove_result_fail(res, COVE_CHECK_AUTHENTICITY, "pck.chain",
+				 "the quote carries certification data type %u, not a PCK certificate chain (type 5); "
+				 "cove cannot find the PCK certificate", q->cert_type);
+		return false;
+	}
+	if (cove_digest(COVE_SHA256, q->cert_data, q->cert_len, key, NULL) != COVE_OK)
+		return false;
+	pthread_mutex_lock(&v->lock);
+	for (size_t i = 0; v->remember_platforms && i < v->npcks; i++) {
+		pck_entry *p = &v->pcks[i];
+		if (memcmp(p->key, key, 32) == 0 && at >= p->not_before && at <= p->not_after) {
+			pck_view_fill(pv, p->leaf, p->issuer, p->root, p->anchor, &p->ext);
+			ok = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&v->lock);
+	if (ok)
+		return true;
+
+	if (q->pck_chain.count) {
+		for (size_t i = 0; i < q->pck_chain.count; i++)
+			cove_x509_list_add(&certs, q->pck_chain.certs[i], NULL);
+	} else if (cove_dcap_pck_chain_parse(q->cert_data, q->cert_len, &certs, &e)) {
+		cove_result_fail(res, COVE_CHECK_AUTHENTICITY, "pck.chain", "PCK certificate chain: %s", e.msg);
+		goto out;
+	}
+	if (!check_chain(v, &certs, "pck", "SGX PCK Certificate", "SGX PCK", at, &ch, res))
+		goto out;
+	if (cove_sgx_pck_ext_parse(ch.leaf, &ext, &e)) {
+		cove_result_fail(res, COVE_CHECK_AUTHENTICITY, "pck.extension", "%s", e.msg);
+		goto out;
+	}
+	pck_view_fill(pv, ch.leaf, ch.issuer, ch.root, ch.anchor, &ext);
+	ok = true;
+	if (!v->remember_platforms)
+		goto out;
+
+	pthread_mutex_lock(&v->lock);
+	pck_entry *slot = v->npcks < PCK_CACHE ? &v->pcks[v->npcks++] : &v->pcks[v->pck_next++ % PCK_CACHE];
+	cove_x509_list_free(&slot->certs);
+	memcpy(slot->key, key, 32);
+	slot->certs = certs;
+	certs = (cove_x509_list){0};
+	slot->leaf = ch.leaf;
+	slot->issuer = ch.issuer;
+	slot->root = ch.root;
+	slot->anchor = ch.anchor;
+	slot->ext = ext;
+	slot->not_before = 0;
+	slot->not_after = INT64_MAX;
+	for (size_t i = 0; i < slot->certs.count; i++) {
+		int64_t b = cove_x509_not_before(slot->certs.certs[i]), a = cove_x509_not_after(slot->certs.certs[i]);
+		slot->not_before = b > slot->not_before ? b : slot->not_before;
+		slot->not_after = a < slot->not_after ? a : slot->not_after;
+	}
+	pthread_mutex_unlock(&v->lock);
+out:
+	cove_x509_list_free(&certs);
+	return ok;
+}
+
+/* The attestation key as an EVP key, decoded once per distinct key. */
+static cove_err attest_key(cove_dcap_verifier *v, const uint8_t xy[64], cove_pkey **out, cove_error *e)
+{
+	cove_pkey *k = NULL;
+	if (!v->remember_platforms)
+		return cove_pkey_from_ec_xy("P-256", xy, 64, out, e);
+	pthread_mutex_lock(&v->lock);
+	for (size_t i = 0; i < v->nkeys && !k; i++) {
+		if (memcmp(v->keys[i].xy, xy, 64) == 0 && EVP_PKEY_up_ref(v->keys[i].key) == 1)
+			k = v->keys[i].key;
+	}
+	pthread_mutex_unlock(&v->lock);
+	if (k) {
+		*out = k;
+		return COVE_OK;
+	}
+	cove_err rc = cove_pkey_from_ec_xy("P-256", xy, 64, &k, e);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&v->lock);
+	key_entry *slot = v->nkeys < KEY_CACHE ? &v->keys[v->nkeys++] : &v->keys[v->key_next++ % KEY_CACHE];
+	cove_pkey_free(slot->key);
+	memcpy(slot->xy, xy, 64);
+	slot->key = k;
+	EVP_PKEY_up_ref(k);
+	pthread_mutex_unlock(&v->lock);
+	*out = k;
+	return COVE_OK;
+}
+
 /* ---- the verifier ---- */
 
 static bool body_is_sgx(const cove_dcap_quote *q)
@@ -693,7 +865,7 @@ cove_err cove_dcap_verify(cove_dcap_verifier *v, const cove_dcap_quote *q, const
 	bool have_pck = false, have_tcb_info = false, have_qe_identity = false;
 	tcb_verdict tv = {0};
 	cove_pkey *attest = NULL;
-	chain pck_chain = {0};
+	pck_view pck_chain = {0};
 	int64_t at = opts && opts->at ? opts->at : cove_time_now();
 	char when[32];
 	cove_error ie = {0};
@@ -714,15 +886,9 @@ cove_err cove_dcap_verify(cove_dcap_verifier *v, const cove_dcap_quote *q, const
 			    body_is_sgx(q) ? cove_sgx_report_body_to_json(&q->sgx) : cove_tdx_td_body_to_json(&q->td));
 
 	/* 4.1.2.4.4: the PCK chain, from the quote's certification data. */
-	if (q->cert_type != COVE_DCAP_CERT_PCK_CHAIN || q->pck_chain.count == 0) {
-		cove_result_fail(res, COVE_CHECK_AUTHENTICITY, "pck.chain",
-				 "the quote carries certification data type %u, not a PCK certificate chain (type 5); "
-				 "cove cannot find the PCK certificate", q->cert_type);
-	} else if (check_chain(v, &q->pck_chain, "pck", "SGX PCK Certificate", "SGX PCK", at, &pck_chain, res)) {
-		if (cove_sgx_pck_ext_parse(pck_chain.leaf, &pck, &ie))
-			cove_result_fail(res, COVE_CHECK_AUTHENTICITY, "pck.extension", "%s", ie.msg);
-		else
-			have_pck = true;
+	if (pck_resolve(v, q, at, &pck_chain, res)) {
+		pck = pck_chain.ext;
+		have_pck = true;
 		json_object_set_new(res->claims, "root", json_string(pck_chain.anchor->name));
 		json_object_set_new(res->claims, "emulated", json_boolean(pck_chain.anchor->emulated));
 		/* 4.1.2.4.6-7: CRLs of the root and of the PCK CA. */
@@ -775,7 +941,7 @@ cove_err cove_dcap_verify(cove_dcap_verifier *v, const cove_dcap_quote *q, const
 		if (cove_x509_der(pck_chain.leaf, &der, NULL) == COVE_OK) {
 			const void *parts[] = {der.data, q->qe_report_raw, q->qe_report_signature};
 			size_t lens[] = {der.len, COVE_SGX_REPORT_BODY_SIZE, 64};
-			keyed = memo_key(key, "qe", parts, lens, 3);
+			keyed = v->remember_platforms && memo_key(key, "qe", parts, lens, 3);
 		}
 		cove_buf_free(&der);
 		if (!(keyed && memo_has(v, key, at))) {
@@ -807,7 +973,7 @@ cove_err cove_dcap_verify(cove_dcap_verifier *v, const cove_dcap_quote *q, const
 	const cove_dcap_isv_level *qe_level = have_qe_identity ? check_qe_identity(q, &c->qe_identity, res) : NULL;
 
 	/* 4.1.2.4.16: the quote itself. */
-	if (cove_pkey_from_ec_xy("P-256", q->attest_key, 64, &attest, &ie)) {
+	if (attest_key(v, q->attest_key, &attest, &ie)) {
 		cove_result_fail(res, COVE_CHECK_AUTHENTICITY, "quote.signature", "attestation key: %s", ie.msg);
 	} else if (verify_p256(attest, q->signed_data, q->signed_len, q->signature, &ie)) {
 		cove_result_fail(res, COVE_CHECK_AUTHENTICITY, "quote.signature",
@@ -875,6 +1041,7 @@ cove_err cove_dcap_verify(cove_dcap_verifier *v, const cove_dcap_quote *q, const
 done:
 	json_decref(tv.advisories);
 	cove_pkey_free(attest);
+	pck_view_release(&pck_chain);
 	if (policy == &defaults)
 		cove_dcap_policy_free(&defaults);
 	if (rc) {

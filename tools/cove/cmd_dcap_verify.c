@@ -65,6 +65,8 @@ static const char usage_tdx_policy[] =
 	"  --rtmr0 HEX .. --rtmr3 HEX, --mr-config-id HEX, --mr-owner HEX, --mr-owner-config HEX\n";
 
 static const char usage_tail[] =
+	"  --allow-trailing       ignore bytes after the quote that are not zero padding (no\n"
+	"                         signature covers them; by default they are an error)\n"
 	"  --json                 machine-readable result\n"
 	"\n"
 	"Result: 'authentic' when every signature, chain, CRL and collateral check held;\n"
@@ -76,7 +78,7 @@ enum {
 	OPT_COLLATERAL = 256, OPT_TCB_INFO, OPT_QE_IDENTITY, OPT_SIGNING_CHAIN, OPT_PCK_CRL, OPT_ROOT_CRL, OPT_PCS_URL,
 	OPT_CACHE_DIR, OPT_OFFLINE, OPT_AT, OPT_POLICY, OPT_ACCEPT, OPT_ACCEPT_ADV, OPT_REJECT_ADV, OPT_ALLOW_DEBUG,
 	OPT_REPORT_DATA, OPT_MRENCLAVE, OPT_MRSIGNER, OPT_ISV_PROD_ID, OPT_MIN_ISV_SVN, OPT_MRTD, OPT_RTMR0, OPT_RTMR1,
-	OPT_RTMR2, OPT_RTMR3, OPT_MR_CONFIG_ID, OPT_MR_OWNER, OPT_MR_OWNER_CONFIG, OPT_JSON, OPT_HELP,
+	OPT_RTMR2, OPT_RTMR3, OPT_MR_CONFIG_ID, OPT_MR_OWNER, OPT_MR_OWNER_CONFIG, OPT_JSON, OPT_HELP, OPT_ALLOW_TRAILING,
 };
 
 static const struct option options[] = {
@@ -110,6 +112,7 @@ static const struct option options[] = {
 	{"mr-owner-config", required_argument, NULL, OPT_MR_OWNER_CONFIG},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"help", no_argument, NULL, OPT_HELP},
+	{"allow-trailing", no_argument, NULL, OPT_ALLOW_TRAILING},
 	{0},
 };
 
@@ -285,7 +288,7 @@ static int verify_main(cove_tee_type tee, int argc, char **argv)
 	const char *prog = tee == COVE_TEE_TDX ? "cove tdx verify" : "cove sgx verify";
 	files f = {0};
 	const char *policy_file = NULL, *pcs_url = NULL, *cache_dir = NULL;
-	bool offline = false, json = false;
+	bool offline = false, json = false, allow_trailing = false;
 	cove_dcap_policy policy;
 	cove_dcap_collateral coll;
 	cove_dcap_quote quote;
@@ -405,6 +408,7 @@ static int verify_main(cove_tee_type tee, int argc, char **argv)
 				!(err = hex_exact(optarg, policy.mr_owner_config.v, 48, "--mr-owner-config", &e));
 			break;
 		case OPT_JSON: json = true; break;
+		case OPT_ALLOW_TRAILING: allow_trailing = true; break;
 		case 'h':
 		case OPT_HELP: print_usage(tee); rc = COVE_EXIT_OK; goto out;
 		default: rc = cove_cli_usage_error(prog, "bad option"); goto out;
@@ -427,11 +431,14 @@ static int verify_main(cove_tee_type tee, int argc, char **argv)
 	if (!vopts.at)
 		vopts.at = cove_time_now();
 	if (cove_cli_read_binary_or_hex(argv[optind], INPUT_MAX_BYTES, &input, &e) ||
-	    cove_dcap_quote_parse(input.data, input.len, &quote, &e)) {
+	    cove_dcap_quote_parse_ex(input.data, input.len, allow_trailing ? COVE_DCAP_PARSE_PREFIX : 0, &quote, &e)) {
 		rc = cove_cli_fail(&e);
 		goto out;
 	}
 	have_quote = true;
+	if (quote.trailing_len && !cove_is_zero(quote.signed_data + quote.quote_len, quote.trailing_len))
+		fprintf(stderr, "cove: note: ignored %zu bytes after the quote; no signature covers them\n",
+			quote.trailing_len);
 	if ((quote.tee_type == COVE_TEE_TDX) != (tee == COVE_TEE_TDX)) {
 		rc = cove_cli_usage_error(prog, "this is %s quote; use 'cove %s verify'",
 					  quote.tee_type == COVE_TEE_TDX ? "a TDX" : "an SGX",
