@@ -431,6 +431,30 @@ static void test_tampered_chain(void **state)
 	cove_buf_free(&b);
 }
 
+/*
+ * tdx_quote_5.dat has no collateral of its own here: its PCK chain, QE report, report-data
+ * binding and quote signature must hold all the same (MANIFEST), whatever the collateral says.
+ */
+static void test_quote_without_its_collateral(void **state)
+{
+	(void)state;
+	pair p = pairs[3];
+	p.quote = TDX "trustee/tdx_quote_5.dat";
+	loaded l;
+	load_pair(&p, &l);
+	cove_result *res = verify(&l, NULL);
+	static const char *const must_hold[] = {"pck.chain", "pck.validity", "pck.extension", "root", "crl.pck",
+						"qe.report_signature", "qe.report_data", "quote.signature"};
+	for (size_t i = 0; i < sizeof(must_hold) / sizeof(must_hold[0]); i++)
+		if (cove_result_has_failure(res, must_hold[i])) {
+			dump(res);
+			fail_msg("tdx_quote_5.dat: %s failed", must_hold[i]);
+		}
+	assert_true(cove_result_has_failure(res, "tcb_info.fmspc")); /* phala's collateral is for another FMSPC */
+	cove_result_free(res);
+	free_pair(&l);
+}
+
 static void test_policy_json(void **state)
 {
 	(void)state;
@@ -467,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_every_collateral_byte), cmocka_unit_test(test_wrong_collateral),
 		cmocka_unit_test(test_expired_collateral),  cmocka_unit_test(test_intel_test_root),
 		cmocka_unit_test(test_tampered_chain),      cmocka_unit_test(test_policy_json),
+		cmocka_unit_test(test_quote_without_its_collateral),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
