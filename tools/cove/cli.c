@@ -119,3 +119,21 @@ bool cove_cli_parse_u64(const char *s, unsigned long long *out)
 	*out = v;
 	return true;
 }
+
+cove_err cove_cli_hex_arg(const char *opt, const char *text, uint8_t *out, size_t len, bool pad, cove_error *e)
+{
+	cove_buf b = {0};
+	cove_error inner = {0};
+	if (cove_hex_decode(text, strlen(text), &b, &inner))
+		return cove_error_set(e, COVE_ERR_ARG, "%s: %s", opt, inner.msg);
+	cove_err rc = COVE_OK;
+	if (pad ? b.len > len : b.len != len) {
+		rc = cove_error_set(e, COVE_ERR_ARG, "%s: %zu bytes given, %s %zu expected", opt, b.len,
+				    pad ? "at most" : "exactly", len);
+	} else {
+		memset(out, 0, len);
+		memcpy(out, b.data, b.len);
+	}
+	cove_buf_free(&b);
+	return rc;
+}

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -51,6 +52,12 @@ cove_err cove_cli_read_binary_or_hex(const char *path, size_t max, cove_buf *out
 
 /* Pretty-print JSON to stdout followed by a newline; steals the reference. */
 void cove_cli_print_json(json_t *j);
+
+/*
+ * Decode the hex value of option `opt` into exactly `len` bytes, or with `pad`
+ * into at most `len` bytes zero-padded on the right.  Errors name the option.
+ */
+cove_err cove_cli_hex_arg(const char *opt, const char *text, uint8_t *out, size_t len, bool pad, cove_error *e);
 
 /* Parse an unsigned integer in decimal or 0x-hex; false on junk or overflow. */
 bool cove_cli_parse_u64(const char *s, unsigned long long *out);

@@ -128,14 +128,6 @@ static void print_usage(cove_tee_type tee)
 	fputs(usage_tail, stdout);
 }
 
-static cove_err hex_exact(const char *text, uint8_t *out, size_t len, const char *what, cove_error *e)
-{
-	cove_error inner = {0};
-	if (cove_hex_decode_fixed(text, out, len, &inner))
-		return cove_error_set(e, COVE_ERR_ARG, "%s: %s", what, inner.msg);
-	return COVE_OK;
-}
-
 static cove_err read_crl(const char *path, cove_x509_crl **out, cove_error *e)
 {
 	cove_buf b = {0};
@@ -340,33 +332,25 @@ static int verify_main(cove_tee_type tee, int argc, char **argv)
 		case OPT_ACCEPT_ADV: json_array_append_new(policy.accepted_advisories, json_string(optarg)); break;
 		case OPT_REJECT_ADV: json_array_append_new(policy.rejected_advisories, json_string(optarg)); break;
 		case OPT_ALLOW_DEBUG: policy.allow_debug = true; break;
-		case OPT_REPORT_DATA: {
-			cove_buf b = {0};
-			cove_error inner = {0};
-			if (cove_hex_decode(optarg, strlen(optarg), &b, &inner) || b.len > 64) {
-				err = cove_error_set(&e, COVE_ERR_ARG, "--report-data: %s",
-						     inner.msg[0] ? inner.msg : "at most 64 bytes");
-			} else {
-				memset(policy.report_data, 0, 64);
-				memcpy(policy.report_data, b.data, b.len);
-				policy.has_report_data = true;
-			}
-			cove_buf_free(&b);
+		case OPT_REPORT_DATA:
+			policy.has_report_data =
+				!(err = cove_cli_hex_arg("--report-data", optarg, policy.report_data, 64, true, &e));
 			break;
-		}
 		case OPT_MRENCLAVE:
 			sgx_only = true;
 			if (policy.n_mr_enclaves == COVE_DCAP_POLICY_MAX_LIST)
 				err = cove_error_set(&e, COVE_ERR_ARG, "too many --mrenclave");
 			else
-				err = hex_exact(optarg, policy.mr_enclaves[policy.n_mr_enclaves++], 32, "--mrenclave", &e);
+				err = cove_cli_hex_arg("--mrenclave", optarg,
+								       policy.mr_enclaves[policy.n_mr_enclaves++], 32, false, &e);
 			break;
 		case OPT_MRSIGNER:
 			sgx_only = true;
 			if (policy.n_mr_signers == COVE_DCAP_POLICY_MAX_LIST)
 				err = cove_error_set(&e, COVE_ERR_ARG, "too many --mrsigner");
 			else
-				err = hex_exact(optarg, policy.mr_signers[policy.n_mr_signers++], 32, "--mrsigner", &e);
+				err = cove_cli_hex_arg("--mrsigner", optarg,
+								       policy.mr_signers[policy.n_mr_signers++], 32, false, &e);
 			break;
 		case OPT_ISV_PROD_ID:
 		case OPT_MIN_ISV_SVN:
@@ -385,27 +369,33 @@ static int verify_main(cove_tee_type tee, int argc, char **argv)
 			if (policy.n_mr_tds == COVE_DCAP_POLICY_MAX_LIST)
 				err = cove_error_set(&e, COVE_ERR_ARG, "too many --mrtd");
 			else
-				err = hex_exact(optarg, policy.mr_tds[policy.n_mr_tds++], 48, "--mrtd", &e);
+				err = cove_cli_hex_arg("--mrtd", optarg,
+								       policy.mr_tds[policy.n_mr_tds++], 48, false, &e);
 			break;
 		case OPT_RTMR0:
 		case OPT_RTMR1:
 		case OPT_RTMR2:
 		case OPT_RTMR3:
 			tdx_only = true;
-			policy.rtmr[c - OPT_RTMR0].set = !(err = hex_exact(optarg, policy.rtmr[c - OPT_RTMR0].v, 48, "--rtmr", &e));
+			policy.rtmr[c - OPT_RTMR0].set =
+				!(err = cove_cli_hex_arg(argv[optind - 1], optarg,
+								       policy.rtmr[c - OPT_RTMR0].v, 48, false, &e));
 			break;
 		case OPT_MR_CONFIG_ID:
 			tdx_only = true;
-			policy.mr_config_id.set = !(err = hex_exact(optarg, policy.mr_config_id.v, 48, "--mr-config-id", &e));
+			policy.mr_config_id.set = !(err = cove_cli_hex_arg("--mr-config-id", optarg,
+							       policy.mr_config_id.v, 48, false, &e));
 			break;
 		case OPT_MR_OWNER:
 			tdx_only = true;
-			policy.mr_owner.set = !(err = hex_exact(optarg, policy.mr_owner.v, 48, "--mr-owner", &e));
+			policy.mr_owner.set = !(err = cove_cli_hex_arg("--mr-owner", optarg,
+							       policy.mr_owner.v, 48, false, &e));
 			break;
 		case OPT_MR_OWNER_CONFIG:
 			tdx_only = true;
 			policy.mr_owner_config.set =
-				!(err = hex_exact(optarg, policy.mr_owner_config.v, 48, "--mr-owner-config", &e));
+				!(err = cove_cli_hex_arg("--mr-owner-config", optarg,
+								       policy.mr_owner_config.v, 48, false, &e));
 			break;
 		case OPT_JSON: json = true; break;
 		case OPT_ALLOW_TRAILING: allow_trailing = true; break;

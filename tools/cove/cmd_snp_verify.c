@@ -106,31 +106,6 @@ static const struct option options[] = {
 
 #define INPUT_MAX_BYTES (1 << 20)
 
-/* Hex of at most `len` bytes, zero-padded on the right. */
-static cove_err hex_padded(const char *text, uint8_t *out, size_t len, const char *what, cove_error *e)
-{
-	cove_buf b = {0};
-	cove_error inner = {0};
-	if (cove_hex_decode(text, strlen(text), &b, &inner))
-		return cove_error_set(e, COVE_ERR_ARG, "%s: %s", what, inner.msg);
-	if (b.len > len) {
-		cove_buf_free(&b);
-		return cove_error_set(e, COVE_ERR_ARG, "%s: %zu bytes given, at most %zu allowed", what, b.len, len);
-	}
-	memset(out, 0, len);
-	memcpy(out, b.data, b.len);
-	cove_buf_free(&b);
-	return COVE_OK;
-}
-
-static cove_err hex_exact(const char *text, uint8_t *out, size_t len, const char *what, cove_error *e)
-{
-	cove_error inner = {0};
-	if (cove_hex_decode_fixed(text, out, len, &inner))
-		return cove_error_set(e, COVE_ERR_ARG, "%s: %s", what, inner.msg);
-	return COVE_OK;
-}
-
 /* "bl=3,tee=0,snp=8,ucode=115,fmc=1" into a minimum. */
 static cove_err parse_min_tcb(const char *spec, cove_snp_tcb_min *t, cove_error *e)
 {
@@ -295,13 +270,16 @@ int cove_cmd_snp_verify(int argc, char **argv)
 			if (policy.n_measurements == COVE_SNP_POLICY_MAX_LIST)
 				err = cove_error_set(&e, COVE_ERR_ARG, "at most %d measurements", COVE_SNP_POLICY_MAX_LIST);
 			else
-				err = hex_exact(optarg, policy.measurements[policy.n_measurements++], 48, "--measurement", &e);
+				err = cove_cli_hex_arg("--measurement", optarg,
+								       policy.measurements[policy.n_measurements++], 48, false, &e);
 			break;
 		case OPT_HOST_DATA:
-			policy.has_host_data = !(err = hex_exact(optarg, policy.host_data, 32, "--host-data", &e));
+			policy.has_host_data =
+				!(err = cove_cli_hex_arg("--host-data", optarg, policy.host_data, 32, false, &e));
 			break;
 		case OPT_REPORT_DATA:
-			policy.has_report_data = !(err = hex_padded(optarg, policy.report_data, 64, "--report-data", &e));
+			policy.has_report_data =
+				!(err = cove_cli_hex_arg("--report-data", optarg, policy.report_data, 64, true, &e));
 			break;
 		case OPT_RD_HASH_OF: rd_hash_of = optarg; break;
 		case OPT_RD_HASH: rd_hash = optarg; break;
@@ -309,21 +287,23 @@ int cove_cmd_snp_verify(int argc, char **argv)
 			if (policy.n_id_key_digests == COVE_SNP_POLICY_MAX_LIST)
 				err = cove_error_set(&e, COVE_ERR_ARG, "too many --id-key-digest");
 			else
-				err = hex_exact(optarg, policy.id_key_digests[policy.n_id_key_digests++], 48,
-						"--id-key-digest", &e);
+				err = cove_cli_hex_arg("--id-key-digest", optarg,
+								       policy.id_key_digests[policy.n_id_key_digests++], 48, false, &e);
 			break;
 		case OPT_AUTHOR_KEY:
 			if (policy.n_author_key_digests == COVE_SNP_POLICY_MAX_LIST)
 				err = cove_error_set(&e, COVE_ERR_ARG, "too many --author-key-digest");
 			else
-				err = hex_exact(optarg, policy.author_key_digests[policy.n_author_key_digests++], 48,
-						"--author-key-digest", &e);
+				err = cove_cli_hex_arg("--author-key-digest", optarg,
+								       policy.author_key_digests[policy.n_author_key_digests++], 48, false, &e);
 			break;
 		case OPT_FAMILY_ID:
-			policy.has_family_id = !(err = hex_exact(optarg, policy.family_id, 16, "--family-id", &e));
+			policy.has_family_id =
+				!(err = cove_cli_hex_arg("--family-id", optarg, policy.family_id, 16, false, &e));
 			break;
 		case OPT_IMAGE_ID:
-			policy.has_image_id = !(err = hex_exact(optarg, policy.image_id, 16, "--image-id", &e));
+			policy.has_image_id =
+				!(err = cove_cli_hex_arg("--image-id", optarg, policy.image_id, 16, false, &e));
 			break;
 		case OPT_MIN_TCB: err = parse_min_tcb(optarg, &policy.min_reported_tcb, &e); break;
 		case OPT_MIN_LAUNCH_TCB: err = parse_min_tcb(optarg, &policy.min_launch_tcb, &e); break;
