@@ -1,38 +1,31 @@
 /*
  * In-guest report acquisition (src/snp/guest.c) without SEV hardware.
  *
- * configfs-tsm: a fake "kernel" in this process.  Real configfs creates an
- * entry's attributes atomically with mkdir(2), which a plain directory cannot
- * do, so this program supplies mkdir() and rmdir() itself: for entries under
- * the fake root they also create / remove the attribute files.  outblob and
- * auxblob are FIFOs served by a thread, so the library's read blocks until
- * the fake kernel has seen inblob and privlevel, exactly as the real read
- * triggers report generation.  Everything else is the library's real path.
+ * configfs-tsm: the fake configfs-tsm "kernel" of
+ * tests/support/fake_configfs.h plays the sev_guest provider (privlevel,
+ * privlevel_floor and auxblob as well as inblob / outblob), serving the
+ * report made by fake_outblob() below.  Everything else is the library's
+ * real path.
  *
  * /dev/sev-guest: ioctls need a real character device, so these tests plug
  * in a test transport (cove_snp_guest_transport) that ships each request
  * over a socketpair to a thread playing the kernel and the host.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
-#include <dirent.h>
 
 #include "testutil.h"
 #include "cove/snp.h"
 #include "cove/snp_guest.h"
 #include "snp/guest_layout.h"
 #include "snp/report_layout.h"
+#include "support/expect.h"
+#include "support/fake_configfs.h"
 
 static const uint8_t vcek_guid[16] = {0x63, 0xda, 0x75, 0x8d, 0xe6, 0x64, 0x45, 0x64,
 				      0xad, 0xc5, 0xf4, 0xb9, 0x3b, 0xe8, 0xac, 0xcd};
@@ -61,6 +54,15 @@ static size_t fake_cert_table(uint8_t *buf, size_t cap, size_t body_len)
 	return off + body_len;
 }
 
+/* The request `o` fails with `rc`, gives no report and says `msg`; `e` keeps the error for further checks. */
+static void expect_report_error(const cove_snp_guest_opts *o, cove_err rc, const char *msg, cove_error *e)
+{
+	cove_snp_guest_report *r = NULL;
+	assert_int_equal(cove_snp_guest_report_new(o, &r, e), rc);
+	assert_null(r);
+	cove_test_expect_msg(e, msg);
+}
+
 static void test_data_parse(void **state)
 {
 	(void)state;
@@ -86,217 +88,51 @@ static void test_data_parse(void **state)
 }
 
 /* ------------------------------------------------------------------ */
-/* Fake configfs-tsm                                                   */
+/* Fake configfs-tsm (tests/support/fake_configfs.h) as the sev_guest provider */
 
-static struct fake_tsm {
-	char root[128];
-	/* behaviour */
-	const char *provider;
-	uint64_t gen_start;
-	uint64_t gen_extra;      /* writes by "another process" */
-	bool floor_attr;
-	unsigned floor;
-	bool auxblob_attr;
-	const uint8_t *aux;
-	size_t aux_len;
+static cove_test_tsm *const fake = &cove_test_tsm_fake;
+
+/* What the fake firmware puts in outblob. */
+static struct firmware {
 	size_t outblob_len;
 	bool corrupt_data;       /* echo different REPORT_DATA */
-	/* what the fake kernel saw */
-	char entry[256];
-	uint8_t inblob[128];
-	size_t inblob_len;
-	char privlevel[16];
-	int made, removed;
-	bool served_outblob;
-	pthread_t thread;
-	bool running;
-	atomic_bool stop;
-} fake;
+} fw;
 
-/* Runs on the fake kernel's thread too, so it reports failure instead of asserting. */
-static bool put_file(const char *dir, const char *name, const void *data, size_t len)
+/* The report for what the kernel saw: its REPORT_DATA, at its privlevel (the floor when none was written). */
+static size_t fake_outblob(void *ctx, const cove_test_tsm *seen, uint8_t *out, size_t cap)
 {
-	char p[PATH_MAX];
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return false;
-	bool ok = write(fd, data, len) == (ssize_t)len;
-	return close(fd) == 0 && ok;
-}
-
-static size_t get_file(const char *dir, const char *name, void *buf, size_t cap)
-{
-	char p[PATH_MAX];
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	int fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, cap);
-	close(fd);
-	return n < 0 ? 0 : (size_t)n;
-}
-
-/* Wait until the library opens the FIFO for reading; -1 when told to stop. */
-static int open_fifo_writer(const char *name)
-{
-	char p[PATH_MAX];
-	snprintf(p, sizeof(p), "%s/%s", fake.entry, name);
-	for (;;) {
-		int fd = open(p, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-		if (fd >= 0) {
-			fcntl(fd, F_SETFL, 0);
-			return fd;
-		}
-		if (errno != ENXIO || atomic_load(&fake.stop))
-			return -1;
-		struct timespec ts = {0, 1000000};
-		nanosleep(&ts, NULL);
-	}
-}
-
-static void *fake_kernel(void *arg)
-{
-	(void)arg;
-	int fd = open_fifo_writer("outblob");
-	if (fd < 0)
-		return NULL;
-	/* A reader on outblob means inblob / privlevel were written: generate, as tsm_report_read does. */
-	fake.inblob_len = get_file(fake.entry, "inblob", fake.inblob, sizeof(fake.inblob));
-	size_t pl = get_file(fake.entry, "privlevel", fake.privlevel, sizeof(fake.privlevel) - 1);
-	fake.privlevel[pl] = '\0';
-	uint64_t gen = fake.gen_start + (fake.inblob_len ? 1 : 0) + (pl ? 1 : 0) + fake.gen_extra;
-	char text[32];
-	int n = snprintf(text, sizeof(text), "%llu\n", (unsigned long long)gen);
-	if (!put_file(fake.entry, "generation", text, (size_t)n))
-		return NULL;
-
-	uint8_t data[64] = {0}, report[COVE_SNP_REPORT_SIZE + 16];
-	memcpy(data, fake.inblob, fake.inblob_len < 64 ? fake.inblob_len : 64);
-	if (fake.corrupt_data)
+	(void)ctx;
+	uint8_t data[64];
+	cove_test_tsm_report_data(seen, data);
+	if (fw.corrupt_data)
 		data[5] ^= 1;
-	fake_report(report, data, pl ? (uint32_t)atoi(fake.privlevel) : fake.floor);
-	memset(report + COVE_SNP_REPORT_SIZE, 0xee, 16);
-	ssize_t w = write(fd, report, fake.outblob_len);
-	(void)w;
-	close(fd);
-	fake.served_outblob = true;
-
-	if (fake.auxblob_attr) {
-		fd = open_fifo_writer("auxblob");
-		if (fd < 0)
-			return NULL;
-		if (fake.aux_len)
-			w = write(fd, fake.aux, fake.aux_len);
-		close(fd);
-	}
-	return NULL;
-}
-
-static bool in_fake_root(const char *path)
-{
-	size_t n = strlen(fake.root);
-	return n && strncmp(path, fake.root, n) == 0 && path[n] == '/' && !strchr(path + n + 1, '/');
-}
-
-/* mkdir(2) as configfs does it: the entry appears with its attributes. */
-int mkdir(const char *path, mode_t mode)
-{
-	if (mkdirat(AT_FDCWD, path, mode) != 0)
-		return -1;
-	if (!in_fake_root(path))
+	if (cap < COVE_SNP_REPORT_SIZE + 16)
 		return 0;
-	snprintf(fake.entry, sizeof(fake.entry), "%s", path);
-	fake.made++;
-	char text[32], p[PATH_MAX];
-	int n = snprintf(text, sizeof(text), "%llu\n", (unsigned long long)fake.gen_start);
-	bool ok = put_file(path, "provider", fake.provider, strlen(fake.provider)) &&
-		  put_file(path, "generation", text, (size_t)n) && put_file(path, "inblob", "", 0) &&
-		  put_file(path, "privlevel", "", 0);
-	if (ok && fake.floor_attr) {
-		n = snprintf(text, sizeof(text), "%u\n", fake.floor);
-		ok = put_file(path, "privlevel_floor", text, (size_t)n);
-	}
-	snprintf(p, sizeof(p), "%s/outblob", path);
-	ok = ok && mkfifo(p, 0600) == 0;
-	if (ok && fake.auxblob_attr) {
-		snprintf(p, sizeof(p), "%s/auxblob", path);
-		ok = mkfifo(p, 0600) == 0;
-	}
-	atomic_store(&fake.stop, false);
-	ok = ok && pthread_create(&fake.thread, NULL, fake_kernel, NULL) == 0;
-	fake.running = ok;
-	if (!ok) {
-		errno = EIO;
-		return -1;
-	}
-	return 0;
-}
-
-/* rmdir(2) of a configfs entry drops it with its attributes. */
-int rmdir(const char *path)
-{
-	if (!in_fake_root(path))
-		return unlinkat(AT_FDCWD, path, AT_REMOVEDIR);
-	if (fake.running) {
-		atomic_store(&fake.stop, true);
-		pthread_join(fake.thread, NULL);
-		fake.running = false;
-	}
-	static const char *const attrs[] = {"provider", "generation", "privlevel_floor", "inblob",
-					     "privlevel", "outblob", "auxblob"};
-	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
-		char p[PATH_MAX];
-		snprintf(p, sizeof(p), "%s/%s", path, attrs[i]);
-		unlink(p);
-	}
-	if (unlinkat(AT_FDCWD, path, AT_REMOVEDIR) != 0)
-		return -1;
-	fake.removed++;
-	return 0;
-}
-
-static size_t dir_entries(const char *dir)
-{
-	size_t n = 0;
-	DIR *d = opendir(dir);
-	assert_non_null(d);
-	for (struct dirent *de; (de = readdir(d));)
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
+	fake_report(out, data, seen->privlevel[0] ? (uint32_t)atoi(seen->privlevel) : seen->floor);
+	memset(out + COVE_SNP_REPORT_SIZE, 0xee, 16);
+	return fw.outblob_len;
 }
 
 static int fake_setup(void **state)
 {
 	(void)state;
-	memset(&fake, 0, sizeof(fake));
-	snprintf(fake.root, sizeof(fake.root), "/tmp/cove-test-tsm-XXXXXX");
-	if (!mkdtemp(fake.root))
+	if (cove_test_tsm_setup("tsm") != 0)
 		return -1;
-	fake.provider = "sev_guest\n";
-	fake.outblob_len = COVE_SNP_REPORT_SIZE;
-	fake.auxblob_attr = true;
-	fake.floor_attr = true;
+	fake->provider = "sev_guest\n";
+	fake->privlevel_attr = true;
+	fake->floor_attr = true;
+	fake->auxblob_attr = true;
+	fake->outblob = fake_outblob;
+	fw.outblob_len = COVE_SNP_REPORT_SIZE;
+	fw.corrupt_data = false;
 	return 0;
-}
-
-static int fake_teardown(void **state)
-{
-	(void)state;
-	/* The library must always remove its entry. */
-	size_t left = dir_entries(fake.root);
-	unlinkat(AT_FDCWD, fake.root, AT_REMOVEDIR);
-	fake.root[0] = '\0';
-	return left == 0 ? 0 : -1;
 }
 
 static void configfs_opts(cove_snp_guest_opts *o)
 {
 	cove_snp_guest_opts_init(o);
 	o->iface = COVE_SNP_GUEST_CONFIGFS;
-	o->configfs_root = fake.root;
+	o->configfs_root = fake->root;
 	for (int i = 0; i < 64; i++)
 		o->report_data[i] = (uint8_t)(0x40 + i);
 }
@@ -308,23 +144,23 @@ static void test_configfs_report(void **state)
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
 	uint8_t table[512];
-	fake.aux_len = fake_cert_table(table, sizeof(table), 300);
-	fake.aux = table;
-	fake.gen_start = 7; /* not necessarily 0: only the difference counts */
+	fake->aux_len = fake_cert_table(table, sizeof(table), 300);
+	fake->aux = table;
+	fake->gen_start = 7; /* not necessarily 0: only the difference counts */
 	configfs_opts(&o);
 	o.extended = true;
 	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_OK);
 	assert_non_null(r);
 	assert_int_equal(r->iface, COVE_SNP_GUEST_CONFIGFS);
-	assert_non_null(strstr(r->source, fake.root));
+	assert_non_null(strstr(r->source, fake->root));
 	/* The kernel saw exactly our 64 bytes and no privlevel write. */
-	assert_int_equal(fake.inblob_len, 64);
-	assert_memory_equal(fake.inblob, o.report_data, 64);
-	assert_string_equal(fake.privlevel, "");
+	assert_int_equal(fake->inblob_len, 64);
+	assert_memory_equal(fake->inblob, o.report_data, 64);
+	assert_string_equal(fake->privlevel, "");
 	assert_memory_equal(r->report + SNP_OFF_REPORT_DATA, o.report_data, 64);
 	assert_int_equal(r->report[SNP_OFF_MEASUREMENT], 0xab);
-	assert_int_equal(r->certs.len, fake.aux_len);
-	assert_memory_equal(r->certs.data, table, fake.aux_len);
+	assert_int_equal(r->certs.len, fake->aux_len);
+	assert_memory_equal(r->certs.data, table, fake->aux_len);
 	/* The table is what the lead's parser expects. */
 	cove_snp_cert_table t = {0};
 	assert_int_equal(cove_snp_cert_table_parse(r->certs.data, r->certs.len, &t, &e), COVE_OK);
@@ -332,8 +168,8 @@ static void test_configfs_report(void **state)
 	assert_int_equal(t.entries[0].kind, COVE_SNP_CERT_VCEK);
 	assert_int_equal(t.entries[0].len, 300);
 	cove_snp_cert_table_free(&t);
-	assert_int_equal(fake.made, 1);
-	assert_int_equal(fake.removed, 1);
+	assert_int_equal(fake->made, 1);
+	assert_int_equal(fake->removed, 1);
 	cove_snp_guest_report_free(r);
 }
 
@@ -346,7 +182,7 @@ static void test_configfs_privlevel(void **state)
 	configfs_opts(&o);
 	o.vmpl = 2;
 	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_OK);
-	assert_string_equal(fake.privlevel, "2\n");
+	assert_string_equal(fake->privlevel, "2\n");
 	assert_int_equal(cove_le32(r->report + SNP_OFF_VMPL), 2);
 	assert_int_equal(r->certs.len, 0); /* not extended: auxblob untouched */
 	cove_snp_guest_report_free(r);
@@ -356,75 +192,62 @@ static void test_configfs_below_floor(void **state)
 {
 	(void)state;
 	cove_snp_guest_opts o;
-	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
-	fake.floor = 2;
+	fake->floor = 2;
 	configfs_opts(&o);
 	o.vmpl = 1;
-	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_ARG);
-	assert_null(r);
-	assert_non_null(strstr(e.msg, "below the guest's privilege floor 2"));
+	expect_report_error(&o, COVE_ERR_ARG, "below the guest's privilege floor 2", &e);
 	assert_non_null(strstr(e.msg, "privlevel_floor"));
-	assert_false(fake.served_outblob);
-	assert_int_equal(fake.removed, 1);
+	assert_false(fake->served_outblob);
+	assert_int_equal(fake->removed, 1);
 }
 
 static void test_configfs_race(void **state)
 {
 	(void)state;
 	cove_snp_guest_opts o;
-	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
-	fake.gen_extra = 1; /* someone else wrote inblob between our write and our read */
+	fake->gen_extra = 1; /* someone else wrote inblob between our write and our read */
 	configfs_opts(&o);
-	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_UNAVAILABLE);
-	assert_null(r);
-	assert_non_null(strstr(e.msg, "generation moved from 0 to 2 while we made 1 write"));
+	expect_report_error(&o, COVE_ERR_UNAVAILABLE, "generation moved from 0 to 2 while we made 1 write", &e);
 	assert_non_null(strstr(e.msg, "another process"));
-	assert_int_equal(fake.removed, 1);
+	assert_int_equal(fake->removed, 1);
 }
 
 static void test_configfs_wrong_provider(void **state)
 {
 	(void)state;
 	cove_snp_guest_opts o;
-	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
-	fake.provider = "tdx_guest\n";
+	fake->provider = "tdx_guest\n";
 	configfs_opts(&o);
-	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_UNSUPPORTED);
-	assert_non_null(strstr(e.msg, "/provider is 'tdx_guest', not 'sev_guest'"));
-	assert_false(fake.served_outblob);
-	assert_int_equal(fake.inblob_len, 0);
-	assert_int_equal(fake.removed, 1);
+	expect_report_error(&o, COVE_ERR_UNSUPPORTED, "/provider is 'tdx_guest', not 'sev_guest'", &e);
+	assert_false(fake->served_outblob);
+	assert_int_equal(fake->inblob_len, 0);
+	assert_int_equal(fake->removed, 1);
 }
 
 static void test_configfs_short_outblob(void **state)
 {
 	(void)state;
 	cove_snp_guest_opts o;
-	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
-	fake.outblob_len = 1000;
+	fw.outblob_len = 1000;
 	configfs_opts(&o);
-	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_PARSE);
-	assert_non_null(strstr(e.msg, "outblob holds 1000 bytes; an SNP report has 1184"));
-	fake.outblob_len = COVE_SNP_REPORT_SIZE + 16;
-	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_PARSE);
-	assert_non_null(strstr(e.msg, "holds 1200 bytes"));
-	assert_int_equal(fake.removed, 2);
+	expect_report_error(&o, COVE_ERR_PARSE, "outblob holds 1000 bytes; an SNP report has 1184", &e);
+	fw.outblob_len = COVE_SNP_REPORT_SIZE + 16;
+	expect_report_error(&o, COVE_ERR_PARSE, "holds 1200 bytes", &e);
+	assert_int_equal(fake->removed, 2);
 }
 
 static void test_configfs_foreign_data(void **state)
 {
 	(void)state;
 	cove_snp_guest_opts o;
-	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
-	fake.corrupt_data = true;
+	fw.corrupt_data = true;
 	configfs_opts(&o);
-	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_VERIFY);
-	assert_non_null(strstr(e.msg, "different REPORT_DATA"));
+	expect_report_error(&o, COVE_ERR_VERIFY, "different REPORT_DATA", &e);
 }
 
 static void test_configfs_no_auxblob(void **state)
@@ -433,7 +256,7 @@ static void test_configfs_no_auxblob(void **state)
 	cove_snp_guest_opts o;
 	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
-	fake.auxblob_attr = false; /* kernel 6.7 before auxblob */
+	fake->auxblob_attr = false; /* kernel 6.7 before auxblob */
 	configfs_opts(&o);
 	o.extended = true;
 	o.iface = COVE_SNP_GUEST_AUTO; /* the root exists, so configfs is chosen */
@@ -448,18 +271,16 @@ static void test_configfs_missing(void **state)
 {
 	(void)state;
 	cove_snp_guest_opts o;
-	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
 	cove_snp_guest_opts_init(&o);
 	o.iface = COVE_SNP_GUEST_CONFIGFS;
 	o.configfs_root = "/nonexistent/tsm/report";
-	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_UNAVAILABLE);
-	assert_non_null(strstr(e.msg, "/nonexistent/tsm/report/cove-"));
+	expect_report_error(&o, COVE_ERR_UNAVAILABLE, "/nonexistent/tsm/report/cove-", &e);
 	assert_non_null(strstr(e.msg, "No such file or directory"));
 	o.iface = COVE_SNP_GUEST_AUTO;
 	o.device = "/nonexistent/sev-guest";
-	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_UNAVAILABLE);
-	assert_non_null(strstr(e.msg, "neither /nonexistent/tsm/report (configfs-tsm) nor /nonexistent/sev-guest"));
+	expect_report_error(&o, COVE_ERR_UNAVAILABLE,
+			    "neither /nonexistent/tsm/report (configfs-tsm) nor /nonexistent/sev-guest", &e);
 }
 
 /* ------------------------------------------------------------------ */
@@ -691,112 +512,74 @@ static void test_device_ext_no_certs(void **state)
 	cove_snp_guest_report_free(r);
 }
 
-static void test_device_ext_too_big(void **state)
-{
-	(void)state;
-	cove_snp_guest_opts o;
-	cove_snp_guest_report *r = NULL;
-	cove_error e = {0};
-	uint8_t table[100];
-	dev.table_len = fake_cert_table(table, sizeof(table), 10);
-	dev.table = table;
-	dev.mode = DEV_NEED_BAD;
-	device_opts(&o);
-	o.extended = true;
-	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_UNAVAILABLE);
-	assert_non_null(strstr(e.msg, "needs a 20480-byte certificate buffer"));
-	assert_int_equal(dev.requests, 1);
-}
-
-static void test_device_ext_twice(void **state)
-{
-	(void)state;
-	cove_snp_guest_opts o;
-	cove_snp_guest_report *r = NULL;
-	cove_error e = {0};
-	uint8_t table[100];
-	dev.table_len = fake_cert_table(table, sizeof(table), 10);
-	dev.table = table;
-	dev.mode = DEV_NEED_TWICE;
-	device_opts(&o);
-	o.extended = true;
-	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_UNAVAILABLE);
-	assert_non_null(strstr(e.msg, "rejected a 8192-byte certificate buffer it had asked for"));
-	assert_int_equal(dev.requests, 2); /* retried once only */
-}
-
-static void test_device_ext_bad_table(void **state)
-{
-	(void)state;
-	cove_snp_guest_opts o;
-	cove_snp_guest_report *r = NULL;
-	cove_error e = {0};
-	uint8_t table[100];
-	dev.table_len = fake_cert_table(table, sizeof(table), 10);
-	cove_put_le32(table + SNP_CERT_ENTRY_LENGTH, 9000); /* points past the one-page buffer */
-	dev.table = table;
-	device_opts(&o);
-	o.extended = true;
-	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_PARSE);
-	assert_non_null(strstr(e.msg, "entry 0"));
-	assert_non_null(strstr(e.msg, "past the 4096-byte buffer"));
-}
-
-static void test_device_short(void **state)
-{
-	(void)state;
-	cove_snp_guest_opts o;
-	cove_snp_guest_report *r = NULL;
-	cove_error e = {0};
-	dev.mode = DEV_SHORT;
-	device_opts(&o);
-	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_PARSE);
-	assert_non_null(strstr(e.msg, "SNP_GET_REPORT on /dev/fake-sev-guest returned 100 response bytes"));
-}
-
 static void test_device_status(void **state)
 {
 	(void)state;
 	cove_snp_guest_opts o;
-	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
 	dev.mode = DEV_STATUS;
 	dev.status = 0x16;
 	device_opts(&o);
-	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_UNAVAILABLE);
-	assert_non_null(strstr(e.msg, "status 0x16, invalid parameters"));
+	expect_report_error(&o, COVE_ERR_UNAVAILABLE, "status 0x16, invalid parameters", &e);
 	dev.status = 0x17;
-	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_UNAVAILABLE);
-	assert_non_null(strstr(e.msg, "status 0x17, invalid key"));
-	assert_null(r);
+	expect_report_error(&o, COVE_ERR_UNAVAILABLE, "status 0x17, invalid key", &e);
 }
 
-static void test_device_wrong_size(void **state)
+/* Device failures: each row is the cmocka test of that name (see main), run by test_device_failure. */
+typedef struct dev_failure {
+	const char *name;
+	dev_mode mode;
+	int err;                 /* DEV_ERRNO: the ioctl's errno, whose text the message must carry */
+	bool extended;           /* with a certificate table of one 10-byte entry ... */
+	uint32_t entry_len;      /* ... whose length field says this instead, when not 0 */
+	cove_err rc;
+	const char *msgs[2];
+	int requests;            /* requests the device must have seen */
+} dev_failure;
+
+static const dev_failure dev_failures[] = {
+	{"test_device_ext_too_big", DEV_NEED_BAD, .extended = true, .rc = COVE_ERR_UNAVAILABLE,
+	 .msgs = {"needs a 20480-byte certificate buffer"}, .requests = 1},
+	{"test_device_ext_twice", DEV_NEED_TWICE, .extended = true, .rc = COVE_ERR_UNAVAILABLE,
+	 .msgs = {"rejected a 8192-byte certificate buffer it had asked for"}, .requests = 2 /* retried once only */},
+	{"test_device_ext_bad_table", DEV_OK, .extended = true, .entry_len = 9000 /* past the one-page buffer */,
+	 .rc = COVE_ERR_PARSE, .msgs = {"entry 0", "past the 4096-byte buffer"}, .requests = 1},
+	{"test_device_short", DEV_SHORT, .rc = COVE_ERR_PARSE,
+	 .msgs = {"SNP_GET_REPORT on /dev/fake-sev-guest returned 100 response bytes"}, .requests = 1},
+	{"test_device_wrong_size", DEV_WRONG_SIZE, .rc = COVE_ERR_PARSE, .msgs = {"report_size is 1000"},
+	 .requests = 1},
+	{"test_device_errno", DEV_ERRNO, .err = ENOTTY, .rc = COVE_ERR_UNAVAILABLE,
+	 .msgs = {"SNP_GET_REPORT on /dev/fake-sev-guest failed", "firmware error 0xff"}, .requests = 1},
+};
+
+static void test_device_failure(void **state)
 {
-	(void)state;
+	const dev_failure *c = *state;
 	cove_snp_guest_opts o;
-	cove_snp_guest_report *r = NULL;
 	cove_error e = {0};
-	dev.mode = DEV_WRONG_SIZE;
+	uint8_t table[100];
+	if (c->extended) {
+		dev.table_len = fake_cert_table(table, sizeof(table), 10);
+		if (c->entry_len)
+			cove_put_le32(table + SNP_CERT_ENTRY_LENGTH, c->entry_len);
+		dev.table = table;
+	}
+	dev.mode = c->mode;
+	dev.err = c->err;
 	device_opts(&o);
-	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_PARSE);
-	assert_non_null(strstr(e.msg, "report_size is 1000"));
+	o.extended = c->extended;
+	expect_report_error(&o, c->rc, c->msgs[0], &e);
+	if (c->msgs[1])
+		assert_non_null(strstr(e.msg, c->msgs[1]));
+	if (c->err)
+		assert_non_null(strstr(e.msg, strerror(c->err)));
+	assert_int_equal(dev.requests, c->requests);
 }
 
-static void test_device_errno(void **state)
-{
-	(void)state;
-	cove_snp_guest_opts o;
-	cove_snp_guest_report *r = NULL;
-	cove_error e = {0};
-	dev.mode = DEV_ERRNO;
-	dev.err = ENOTTY;
-	device_opts(&o);
-	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_UNAVAILABLE);
-	assert_non_null(strstr(e.msg, "SNP_GET_REPORT on /dev/fake-sev-guest failed"));
-	assert_non_null(strstr(e.msg, strerror(ENOTTY)));
-	assert_non_null(strstr(e.msg, "firmware error 0xff"));
-}
+#define DEVICE_FAILURE(i)                                                                                              \
+	{                                                                                                              \
+		dev_failures[i].name, test_device_failure, dev_setup, dev_teardown, (void *)&dev_failures[i]           \
+	}
 
 /* The production transport against something that is not the device. */
 static void test_device_ioctl_real(void **state)
@@ -808,12 +591,10 @@ static void test_device_ioctl_real(void **state)
 	cove_snp_guest_opts_init(&o);
 	o.iface = COVE_SNP_GUEST_DEVICE;
 	o.device = "/dev/null";
-	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_UNAVAILABLE);
-	assert_non_null(strstr(e.msg, "SNP_GET_REPORT on /dev/null failed"));
+	expect_report_error(&o, COVE_ERR_UNAVAILABLE, "SNP_GET_REPORT on /dev/null failed", &e);
 	assert_non_null(strstr(e.msg, strerror(ENOTTY)));
 	o.device = "/nonexistent/sev-guest";
-	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_UNAVAILABLE);
-	assert_non_null(strstr(e.msg, "cannot open /nonexistent/sev-guest"));
+	expect_report_error(&o, COVE_ERR_UNAVAILABLE, "cannot open /nonexistent/sev-guest", &e);
 	assert_non_null(strstr(e.msg, strerror(ENOENT)));
 	o.vmpl = 4;
 	assert_int_equal(cove_snp_guest_report_new(&o, &r, &e), COVE_ERR_ARG);
@@ -821,29 +602,27 @@ static void test_device_ioctl_real(void **state)
 
 int main(void)
 {
-	/* A fake-kernel FIFO write after the library gave up must not kill the test. */
-	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_data_parse),
-		cmocka_unit_test_setup_teardown(test_configfs_report, fake_setup, fake_teardown),
-		cmocka_unit_test_setup_teardown(test_configfs_privlevel, fake_setup, fake_teardown),
-		cmocka_unit_test_setup_teardown(test_configfs_below_floor, fake_setup, fake_teardown),
-		cmocka_unit_test_setup_teardown(test_configfs_race, fake_setup, fake_teardown),
-		cmocka_unit_test_setup_teardown(test_configfs_wrong_provider, fake_setup, fake_teardown),
-		cmocka_unit_test_setup_teardown(test_configfs_short_outblob, fake_setup, fake_teardown),
-		cmocka_unit_test_setup_teardown(test_configfs_foreign_data, fake_setup, fake_teardown),
-		cmocka_unit_test_setup_teardown(test_configfs_no_auxblob, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_configfs_report, fake_setup, cove_test_tsm_teardown),
+		cmocka_unit_test_setup_teardown(test_configfs_privlevel, fake_setup, cove_test_tsm_teardown),
+		cmocka_unit_test_setup_teardown(test_configfs_below_floor, fake_setup, cove_test_tsm_teardown),
+		cmocka_unit_test_setup_teardown(test_configfs_race, fake_setup, cove_test_tsm_teardown),
+		cmocka_unit_test_setup_teardown(test_configfs_wrong_provider, fake_setup, cove_test_tsm_teardown),
+		cmocka_unit_test_setup_teardown(test_configfs_short_outblob, fake_setup, cove_test_tsm_teardown),
+		cmocka_unit_test_setup_teardown(test_configfs_foreign_data, fake_setup, cove_test_tsm_teardown),
+		cmocka_unit_test_setup_teardown(test_configfs_no_auxblob, fake_setup, cove_test_tsm_teardown),
 		cmocka_unit_test(test_configfs_missing),
 		cmocka_unit_test_setup_teardown(test_device_report, dev_setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_device_ext_retry, dev_setup, dev_teardown),
 		cmocka_unit_test_setup_teardown(test_device_ext_no_certs, dev_setup, dev_teardown),
-		cmocka_unit_test_setup_teardown(test_device_ext_too_big, dev_setup, dev_teardown),
-		cmocka_unit_test_setup_teardown(test_device_ext_twice, dev_setup, dev_teardown),
-		cmocka_unit_test_setup_teardown(test_device_ext_bad_table, dev_setup, dev_teardown),
-		cmocka_unit_test_setup_teardown(test_device_short, dev_setup, dev_teardown),
+		DEVICE_FAILURE(0), /* test_device_ext_too_big */
+		DEVICE_FAILURE(1), /* test_device_ext_twice */
+		DEVICE_FAILURE(2), /* test_device_ext_bad_table */
+		DEVICE_FAILURE(3), /* test_device_short */
 		cmocka_unit_test_setup_teardown(test_device_status, dev_setup, dev_teardown),
-		cmocka_unit_test_setup_teardown(test_device_wrong_size, dev_setup, dev_teardown),
-		cmocka_unit_test_setup_teardown(test_device_errno, dev_setup, dev_teardown),
+		DEVICE_FAILURE(4), /* test_device_wrong_size */
+		DEVICE_FAILURE(5), /* test_device_errno */
 		cmocka_unit_test(test_device_ioctl_real),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

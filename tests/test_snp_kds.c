@@ -1,29 +1,24 @@
 /*
- * The AMD KDS client (src/kds) against a local HTTP server of this test's
- * own (libmicrohttpd on 127.0.0.1, ephemeral port) serving real AMD
- * collateral from shared/vectors/snp: exact request URLs (Milan 64-byte and
- * Turin 8-byte hwID forms), 429/503 back-off, 404, oversized bodies,
- * timeouts, the on-disk cache (hits make no request, offline mode, corrupt
- * files, stale CRLs).
+ * The AMD KDS client (src/kds) against the local test HTTP server
+ * (tests/support/http_server.h: libmicrohttpd on 127.0.0.1, ephemeral port)
+ * serving real AMD collateral from shared/vectors/snp: exact request URLs
+ * (Milan 64-byte and Turin 8-byte hwID forms), 429/503 back-off, 404,
+ * oversized bodies, timeouts, the on-disk cache (hits make no request,
+ * offline mode, corrupt files, stale CRLs).
  */
-#include <errno.h>
-#include <ftw.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
-#include <microhttpd.h>
 
 #include "testutil.h"
 #include "cove/crypto.h"
 #include "cove/snp.h"
 #include "cove/snp_kds.h"
+#include "support/http_server.h"
+#include "support/scratch.h"
 
 /* go-sev-guest verify/testdata/attestation.bin: its CHIP_ID and REPORTED_TCB (bl 2, tee 0, snp 5, ucode 68). */
 #define MILAN_HWID                                                                                                     \
@@ -39,183 +34,34 @@
 #define CRL_NEXT_UPDATE 1778544000 /* 2026-05-12T00:00:00Z, nextUpdate of the Milan CRL sample */
 
 /* ------------------------------------------------------------------ */
-/* Test HTTP server                                                    */
+/* Test HTTP server (tests/support/http_server.h) and scratch cache    */
 
-#define MAX_ROUTES 8
-#define MAX_SCRIPT 8
-#define MAX_URIS 32
+static cove_test_http srv;
+static char tmp[128];   /* scratch directory */
+static char cache[160]; /* {tmp}/cache/kds: created by the client */
 
-typedef struct route {
-	char path[256];                       /* exact path, without the query */
-	int status[MAX_SCRIPT];               /* answers in turn, the last one repeating; none: 200 */
-	const char *retry_after[MAX_SCRIPT];  /* Retry-After with each answer, or NULL */
-	int nscript;
-	const uint8_t *body;
-	size_t body_len;
-	bool chunked;                         /* no Content-Length */
-	unsigned delay_ms;
-	int hits;
-} route;
-
-static struct server {
-	struct MHD_Daemon *d;
-	char base[64];
-	pthread_mutex_t mu;
-	route routes[MAX_ROUTES];
-	int nroutes;
-	int requests;
-	char uris[MAX_URIS][600];
-	char tmp[128];   /* scratch directory */
-	char cache[160]; /* {tmp}/cache/kds: created by the client */
-} srv;
-
-static void *log_uri(void *cls, const char *uri, struct MHD_Connection *con)
+static cove_test_http_route *add_route(const char *path, const cove_buf *body)
 {
-	(void)cls;
-	(void)con;
-	pthread_mutex_lock(&srv.mu);
-	if (srv.requests < MAX_URIS)
-		snprintf(srv.uris[srv.requests], sizeof(srv.uris[0]), "%s", uri);
-	srv.requests++;
-	pthread_mutex_unlock(&srv.mu);
-	return NULL;
+	return cove_test_http_route_add(&srv, path, body->data, body->len);
 }
 
-static ssize_t read_chunk(void *cls, uint64_t pos, char *buf, size_t max)
-{
-	const route *r = cls;
-	if (pos >= r->body_len)
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	size_t n = r->body_len - (size_t)pos;
-	if (n > max)
-		n = max;
-	if (n > 512)
-		n = 512; /* several chunks */
-	memcpy(buf, r->body + pos, n);
-	return (ssize_t)n;
-}
+/*
+ * Options for a server test, reset by the setup: this server, the scratch
+ * cache, tiny back-off budgets.  A test adjusts them before kds_new().
+ */
+static cove_snp_kds_opts opts;
+static cove_snp_kds *clients[8]; /* made by kds_new(), freed by the teardown */
+static size_t nclients;
 
-static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-			      const char *version, const char *upload, size_t *upload_size, void **con_cls)
-{
-	(void)cls;
-	(void)method;
-	(void)con_cls;
-	(void)upload;
-	(void)upload_size;
-	(void)version;
-	route *r = NULL;
-	int status = 404;
-	const char *retry_after = NULL;
-	pthread_mutex_lock(&srv.mu);
-	for (int i = 0; i < srv.nroutes; i++) {
-		if (strcmp(srv.routes[i].path, url) == 0) {
-			r = &srv.routes[i];
-			int turn = r->hits++;
-			status = 200;
-			if (r->nscript) {
-				int k = turn < r->nscript ? turn : r->nscript - 1;
-				status = r->status[k];
-				retry_after = r->retry_after[k];
-			}
-			break;
-		}
-	}
-	pthread_mutex_unlock(&srv.mu);
-	if (r && r->delay_ms)
-		usleep(r->delay_ms * 1000);
-
-	struct MHD_Response *resp;
-	if (r && status == 200 && r->chunked)
-		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, read_chunk, r, NULL);
-	else if (r && status == 200)
-		resp = MHD_create_response_from_buffer(r->body_len, (void *)r->body, MHD_RESPMEM_MUST_COPY);
-	else
-		resp = MHD_create_response_from_buffer(9, (void *)"no thanks", MHD_RESPMEM_PERSISTENT);
-	if (retry_after)
-		MHD_add_response_header(resp, "Retry-After", retry_after);
-	enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
-	MHD_destroy_response(resp);
-	return ret;
-}
-
-static route *add_route(const char *path, const cove_buf *body)
-{
-	route *r = &srv.routes[srv.nroutes++];
-	snprintf(r->path, sizeof(r->path), "%s", path);
-	/* The server's own copy: a delayed answer may outlive the test's buffer. */
-	if (body) {
-		uint8_t *copy = malloc(body->len ? body->len : 1);
-		assert_non_null(copy);
-		memcpy(copy, body->data, body->len);
-		r->body = copy;
-		r->body_len = body->len;
-	}
-	return r;
-}
-
-static int server_setup(void **state)
-{
-	(void)state;
-	memset(&srv, 0, sizeof(srv));
-	pthread_mutex_init(&srv.mu, NULL);
-	struct sockaddr_in sin = {0};
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = 0;
-	srv.d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL,
-				 answer, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-				 MHD_OPTION_URI_LOG_CALLBACK, log_uri, NULL, MHD_OPTION_END);
-	if (!srv.d)
-		return -1;
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv.d, MHD_DAEMON_INFO_BIND_PORT);
-	if (!info || !info->port)
-		return -1;
-	snprintf(srv.base, sizeof(srv.base), "http://127.0.0.1:%u", (unsigned)info->port);
-	snprintf(srv.tmp, sizeof(srv.tmp), "/tmp/cove-test-kds-XXXXXX");
-	if (!mkdtemp(srv.tmp))
-		return -1;
-	snprintf(srv.cache, sizeof(srv.cache), "%s/cache/kds", srv.tmp);
-	return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)flag;
-	(void)ftw;
-	(void)st;
-	return remove(path);
-}
-
-static int server_teardown(void **state)
-{
-	(void)state;
-	MHD_stop_daemon(srv.d);
-	pthread_mutex_destroy(&srv.mu);
-	for (int i = 0; i < srv.nroutes; i++)
-		free((void *)srv.routes[i].body);
-	nftw(srv.tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	return 0;
-}
-
-/* Options for tests: this server, the scratch cache, tiny back-off budgets. */
-static void test_opts(cove_snp_kds_opts *o)
-{
-	cove_snp_kds_opts_init(o);
-	o->base_url = srv.base;
-	o->cache_dir = srv.cache;
-	o->retry_delay_ms = 1;
-	o->max_wait_ms = 200;
-	o->timeout_ms = 5000;
-	o->now = COVE_TEST_SNP_TIME;
-}
-
-static cove_snp_kds *kds_new(const cove_snp_kds_opts *o)
+/* A client with the options as they are now. */
+static cove_snp_kds *kds_new(void)
 {
 	cove_snp_kds *k = NULL;
 	cove_error e = {0};
-	if (cove_snp_kds_new(o, &k, &e) != COVE_OK)
+	assert_true(nclients < sizeof(clients) / sizeof(clients[0]));
+	if (cove_snp_kds_new(&opts, &k, &e) != COVE_OK)
 		fail_msg("cove_snp_kds_new: %s", e.msg);
+	clients[nclients++] = k;
 	return k;
 }
 
@@ -249,11 +95,62 @@ static bool file_equals(const char *path, const cove_buf *want)
 	return same;
 }
 
-static unsigned mode_of(const char *path)
+/* go-sev-guest's Milan VCEK, served at its KDS path by serve_milan(); the teardown frees it. */
+static struct served_vcek {
+	cove_buf vcek;
+	uint8_t chip[64];              /* the sample report's CHIP_ID and REPORTED_TCB that name it */
+	uint64_t tcb;
+	cove_test_http_route *route;
+	char cached[PATH_MAX];         /* where the cache keeps it */
+} milan;
+
+static void serve_milan(void)
 {
-	struct stat st;
-	assert_int_equal(stat(path, &st), 0);
-	return (unsigned)(st.st_mode & 07777);
+	cove_test_read_shared("vectors/snp/go-sev-guest/vcek.testcer.der", &milan.vcek);
+	milan_ids(milan.chip, &milan.tcb);
+	milan.route = add_route(MILAN_VCEK_PATH, &milan.vcek);
+	snprintf(milan.cached, sizeof(milan.cached), "%s/vcek/Milan/%s/4405000000000002.der", cache, MILAN_HWID);
+}
+
+static cove_err get_milan(cove_snp_kds *k, cove_buf *got, cove_error *e)
+{
+	return cove_snp_kds_get_vcek(k, COVE_SNP_MILAN, milan.chip, milan.tcb, got, e);
+}
+
+/* `got` is the served VCEK, byte for byte. */
+static void expect_milan(const cove_buf *got)
+{
+	assert_int_equal(got->len, milan.vcek.len);
+	assert_memory_equal(got->data, milan.vcek.data, milan.vcek.len);
+}
+
+static int server_setup(void **state)
+{
+	(void)state;
+	memset(&milan, 0, sizeof(milan));
+	nclients = 0;
+	if (cove_test_http_start(&srv) != 0 || cove_test_scratch_make(tmp, sizeof(tmp), "kds") != 0)
+		return -1;
+	snprintf(cache, sizeof(cache), "%s/cache/kds", tmp);
+	cove_snp_kds_opts_init(&opts);
+	opts.base_url = srv.base;
+	opts.cache_dir = cache;
+	opts.retry_delay_ms = 1;
+	opts.max_wait_ms = 200;
+	opts.timeout_ms = 5000;
+	opts.now = COVE_TEST_SNP_TIME;
+	return 0;
+}
+
+static int server_teardown(void **state)
+{
+	(void)state;
+	while (nclients)
+		cove_snp_kds_free(clients[--nclients]);
+	cove_test_http_stop(&srv);
+	cove_test_scratch_remove(tmp);
+	cove_buf_free(&milan.vcek);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -333,51 +230,41 @@ static void test_new_args(void **state)
 static void test_vcek_milan_cache(void **state)
 {
 	(void)state;
-	cove_buf vcek = {0}, got = {0};
-	uint8_t chip[64];
-	uint64_t tcb;
+	cove_buf got = {0};
 	cove_error e = {0};
-	cove_snp_kds_opts o;
-	cove_test_read_shared("vectors/snp/go-sev-guest/vcek.testcer.der", &vcek);
-	milan_ids(chip, &tcb);
-	add_route(MILAN_VCEK_PATH, &vcek);
-	test_opts(&o);
-	cove_snp_kds *k = kds_new(&o);
+	serve_milan();
+	cove_snp_kds *k = kds_new();
 
-	assert_int_equal(cove_snp_kds_get_vcek(k, COVE_SNP_MILAN, chip, tcb, &got, &e), COVE_OK);
+	assert_int_equal(get_milan(k, &got, &e), COVE_OK);
 	assert_int_equal(srv.requests, 1);
 	assert_string_equal(srv.uris[0], MILAN_VCEK_URI);
-	assert_int_equal(got.len, vcek.len);
-	assert_memory_equal(got.data, vcek.data, vcek.len);
+	expect_milan(&got);
 
 	/* Cached under product / hwID / raw TCB, in private directories. */
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/vcek/Milan/%s/4405000000000002.der", srv.cache, MILAN_HWID);
-	assert_true(file_equals(path, &vcek));
-	assert_int_equal(mode_of(srv.cache), 0700);
-	snprintf(path, sizeof(path), "%s/vcek/Milan/%s", srv.cache, MILAN_HWID);
-	assert_int_equal(mode_of(path), 0700);
+	assert_true(file_equals(milan.cached, &milan.vcek));
+	assert_int_equal(cove_test_file_mode(cache), 0700);
+	snprintf(path, sizeof(path), "%s/vcek/Milan/%s", cache, MILAN_HWID);
+	assert_int_equal(cove_test_file_mode(path), 0700);
 
 	/* A hit makes no request, in this client and in a fresh offline one. */
 	cove_buf_free(&got);
-	assert_int_equal(cove_snp_kds_get_vcek(k, COVE_SNP_MILAN, chip, tcb, &got, &e), COVE_OK);
-	assert_memory_equal(got.data, vcek.data, vcek.len);
-	cove_snp_kds_free(k);
-	o.offline = true;
-	k = kds_new(&o);
+	assert_int_equal(get_milan(k, &got, &e), COVE_OK);
+	expect_milan(&got);
+	opts.offline = true;
+	k = kds_new();
 	cove_buf_free(&got);
-	assert_int_equal(cove_snp_kds_get_vcek(k, COVE_SNP_MILAN, chip, tcb, &got, &e), COVE_OK);
-	assert_memory_equal(got.data, vcek.data, vcek.len);
+	assert_int_equal(get_milan(k, &got, &e), COVE_OK);
+	expect_milan(&got);
 	assert_int_equal(srv.requests, 1);
 
 	/* Another TCB is another object: offline it is a miss naming the cache file. */
-	assert_int_equal(cove_snp_kds_get_vcek(k, COVE_SNP_MILAN, chip, tcb + 1, &got, &e), COVE_ERR_UNAVAILABLE);
+	assert_int_equal(cove_snp_kds_get_vcek(k, COVE_SNP_MILAN, milan.chip, milan.tcb + 1, &got, &e),
+			 COVE_ERR_UNAVAILABLE);
 	assert_non_null(strstr(e.msg, "offline, and the VCEK is not cached"));
 	assert_non_null(strstr(e.msg, "4405000000000003.der"));
 	assert_int_equal(srv.requests, 1);
-	cove_snp_kds_free(k);
 	cove_buf_free(&got);
-	cove_buf_free(&vcek);
 }
 
 static void test_vcek_turin(void **state)
@@ -387,12 +274,10 @@ static void test_vcek_turin(void **state)
 	uint8_t chip[64];
 	uint64_t tcb;
 	cove_error e = {0};
-	cove_snp_kds_opts o;
 	cove_test_read_shared("vectors/snp/virtee-sev/vcek_turin.der", &vcek);
 	turin_ids(chip, &tcb);
 	add_route(TURIN_VCEK_PATH, &vcek);
-	test_opts(&o);
-	cove_snp_kds *k = kds_new(&o);
+	cove_snp_kds *k = kds_new();
 	cove_snp_collateral_source src;
 	cove_snp_kds_source(k, &src);
 	assert_ptr_equal(src.ctx, k);
@@ -411,9 +296,8 @@ static void test_vcek_turin(void **state)
 	assert_int_equal(ext.fmc_spl, 0);
 	cove_x509_free(cert);
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/vcek/Turin/%s/%016llx.der", srv.cache, TURIN_HWID, (unsigned long long)tcb);
+	snprintf(path, sizeof(path), "%s/vcek/Turin/%s/%016llx.der", cache, TURIN_HWID, (unsigned long long)tcb);
 	assert_true(file_equals(path, &vcek));
-	cove_snp_kds_free(k);
 	cove_buf_free(&got);
 	cove_buf_free(&vcek);
 }
@@ -423,15 +307,13 @@ static void test_chain_and_crl(void **state)
 	(void)state;
 	cove_buf chain = {0}, vlek_chain = {0}, crl_pem = {0}, got = {0};
 	cove_error e = {0};
-	cove_snp_kds_opts o;
 	cove_test_read_shared("vectors/snp/go-sev-guest/milan_cert_chain.pem", &chain);
 	cove_test_read_shared("vectors/snp/go-sev-guest/milan_vlek_cert_chain.pem", &vlek_chain);
 	cove_test_read_shared("vectors/snp/openpcc/test_amd_milan_crl.pem", &crl_pem);
 	add_route("/vcek/v1/Milan/cert_chain", &chain);
 	add_route("/vlek/v1/Milan/cert_chain", &vlek_chain);
-	route *crl_route = add_route("/vcek/v1/Milan/crl", &crl_pem);
-	test_opts(&o);
-	cove_snp_kds *k = kds_new(&o);
+	cove_test_http_route *crl_route = add_route("/vcek/v1/Milan/crl", &crl_pem);
+	cove_snp_kds *k = kds_new();
 	cove_snp_collateral_source src;
 	cove_snp_kds_source(k, &src);
 
@@ -452,11 +334,11 @@ static void test_chain_and_crl(void **state)
 	assert_int_equal(cove_x509_crl_next_update(crl), CRL_NEXT_UPDATE);
 	cove_x509_crl_free(crl);
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/vcek/Milan/crl.der", srv.cache);
+	snprintf(path, sizeof(path), "%s/vcek/Milan/crl.der", cache);
 	assert_true(file_equals(path, &got));
-	snprintf(path, sizeof(path), "%s/vcek/Milan/cert_chain.pem", srv.cache);
+	snprintf(path, sizeof(path), "%s/vcek/Milan/cert_chain.pem", cache);
 	assert_true(file_equals(path, &chain));
-	snprintf(path, sizeof(path), "%s/vlek/Milan/cert_chain.pem", srv.cache);
+	snprintf(path, sizeof(path), "%s/vlek/Milan/cert_chain.pem", cache);
 	assert_true(file_equals(path, &vlek_chain));
 	assert_int_equal(srv.requests, 3);
 
@@ -464,23 +346,20 @@ static void test_chain_and_crl(void **state)
 	assert_int_equal(src.get_crl(src.ctx, COVE_SNP_MILAN, false, &got, &e), COVE_OK);
 	assert_int_equal(src.get_chain(src.ctx, COVE_SNP_MILAN, false, &got, &e), COVE_OK);
 	assert_int_equal(srv.requests, 3);
-	cove_snp_kds_free(k);
 
 	/* Past nextUpdate the CRL is fetched again ... */
-	o.now = CRL_NEXT_UPDATE + 1;
-	k = kds_new(&o);
+	opts.now = CRL_NEXT_UPDATE + 1;
+	k = kds_new();
 	assert_int_equal(cove_snp_kds_get_crl(k, COVE_SNP_MILAN, false, &got, &e), COVE_OK);
 	assert_int_equal(srv.requests, 4);
 	assert_int_equal(crl_route->hits, 2);
 	/* ... and when that fails, the stale copy is not passed off as fresh. */
-	crl_route->status[0] = 500;
-	crl_route->nscript = 1;
+	cove_test_http_route_set_script(crl_route, &(cove_test_http_step){500, NULL}, 1);
 	assert_int_equal(cove_snp_kds_get_crl(k, COVE_SNP_MILAN, false, &got, &e), COVE_ERR_UNAVAILABLE);
 	assert_non_null(strstr(e.msg, "HTTP 500"));
-	cove_snp_kds_free(k);
 	/* Offline, the stale copy is what there is; the verifier judges its freshness. */
-	o.offline = true;
-	k = kds_new(&o);
+	opts.offline = true;
+	k = kds_new();
 	assert_int_equal(cove_snp_kds_get_crl(k, COVE_SNP_MILAN, false, &got, &e), COVE_OK);
 	assert_int_equal(got.data[0], 0x30);
 	assert_int_equal(srv.requests, 5);
@@ -489,7 +368,6 @@ static void test_chain_and_crl(void **state)
 	assert_non_null(strstr(e.msg, "vlek/Milan/crl.der"));
 	assert_int_equal(cove_snp_kds_get_chain(k, COVE_SNP_GENOA, false, &got, &e), COVE_ERR_UNAVAILABLE);
 	assert_int_equal(srv.requests, 5);
-	cove_snp_kds_free(k);
 	cove_buf_free(&got);
 	cove_buf_free(&chain);
 	cove_buf_free(&vlek_chain);
@@ -499,74 +377,53 @@ static void test_chain_and_crl(void **state)
 static void test_throttle_retry_after(void **state)
 {
 	(void)state;
-	cove_buf vcek = {0}, got = {0};
-	uint8_t chip[64];
-	uint64_t tcb;
+	cove_buf got = {0};
 	cove_error e = {0};
-	cove_snp_kds_opts o;
-	cove_test_read_shared("vectors/snp/go-sev-guest/vcek.testcer.der", &vcek);
-	milan_ids(chip, &tcb);
-	route *r = add_route(MILAN_VCEK_PATH, &vcek);
-	r->nscript = 3;
-	r->status[0] = 429;
-	r->retry_after[0] = "0";
-	r->status[1] = 503;
-	r->retry_after[1] = "Thu, 01 Jan 1970 00:00:00 GMT"; /* an HTTP-date already past */
-	r->status[2] = 200;
-	test_opts(&o);
-	o.cache_dir = NULL;
-	cove_snp_kds *k = kds_new(&o);
-	assert_int_equal(cove_snp_kds_get_vcek(k, COVE_SNP_MILAN, chip, tcb, &got, &e), COVE_OK);
-	assert_int_equal(r->hits, 3);
-	assert_memory_equal(got.data, vcek.data, vcek.len);
+	serve_milan();
+	static const cove_test_http_step script[] = {
+		{429, "0"},
+		{503, "Thu, 01 Jan 1970 00:00:00 GMT"}, /* an HTTP-date already past */
+		{200, NULL},
+	};
+	cove_test_http_route_set_script(milan.route, script, 3);
+	opts.cache_dir = NULL;
+	cove_snp_kds *k = kds_new();
+	assert_int_equal(get_milan(k, &got, &e), COVE_OK);
+	assert_int_equal(milan.route->hits, 3);
+	expect_milan(&got);
 	for (int i = 0; i < 3; i++)
 		assert_string_equal(srv.uris[i], MILAN_VCEK_URI);
-	cove_snp_kds_free(k);
 	cove_buf_free(&got);
-	cove_buf_free(&vcek);
 }
 
 static void test_throttle_budget(void **state)
 {
 	(void)state;
-	cove_buf vcek = {0}, got = {0};
-	uint8_t chip[64];
-	uint64_t tcb;
+	cove_buf got = {0};
 	cove_error e = {0};
-	cove_snp_kds_opts o;
-	cove_test_read_shared("vectors/snp/go-sev-guest/vcek.testcer.der", &vcek);
-	milan_ids(chip, &tcb);
-	route *r = add_route(MILAN_VCEK_PATH, &vcek);
-	r->nscript = 1;
-	r->status[0] = 429;
-	r->retry_after[0] = "120";
-	test_opts(&o);
-	o.max_wait_ms = 1000;
-	cove_snp_kds *k = kds_new(&o);
+	serve_milan();
+	cove_test_http_route_set_script(milan.route, &(cove_test_http_step){429, "120"}, 1);
+	opts.max_wait_ms = 1000;
+	cove_snp_kds *k = kds_new();
 	/* Waiting two minutes would exceed the budget: give up at once, without sleeping. */
-	assert_int_equal(cove_snp_kds_get_vcek(k, COVE_SNP_MILAN, chip, tcb, &got, &e), COVE_ERR_UNAVAILABLE);
+	assert_int_equal(get_milan(k, &got, &e), COVE_ERR_UNAVAILABLE);
 	assert_non_null(strstr(e.msg, "HTTP 429"));
 	assert_non_null(strstr(e.msg, "Retry-After 120000 ms"));
 	assert_non_null(strstr(e.msg, "1000 ms back-off budget"));
 	assert_non_null(strstr(e.msg, srv.base));
-	assert_int_equal(r->hits, 1);
+	assert_int_equal(milan.route->hits, 1);
 	assert_null(got.data);
 
 	/* Without Retry-After: bounded exponential back-off, then a bounded number of retries. */
-	r->retry_after[0] = NULL;
-	o.max_retries = 2;
-	cove_snp_kds_free(k);
-	k = kds_new(&o);
-	assert_int_equal(cove_snp_kds_get_vcek(k, COVE_SNP_MILAN, chip, tcb, &got, &e), COVE_ERR_UNAVAILABLE);
+	cove_test_http_route_set_script(milan.route, &(cove_test_http_step){429, NULL}, 1);
+	opts.max_retries = 2;
+	k = kds_new();
+	assert_int_equal(get_milan(k, &got, &e), COVE_ERR_UNAVAILABLE);
 	assert_non_null(strstr(e.msg, "still HTTP 429"));
 	assert_non_null(strstr(e.msg, "after 2 retries"));
-	assert_int_equal(r->hits, 1 + 3);
+	assert_int_equal(milan.route->hits, 1 + 3);
 	/* Nothing was cached. */
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/vcek/Milan/%s/4405000000000002.der", srv.cache, MILAN_HWID);
-	assert_int_not_equal(access(path, F_OK), 0);
-	cove_snp_kds_free(k);
-	cove_buf_free(&vcek);
+	assert_int_not_equal(access(milan.cached, F_OK), 0);
 }
 
 static void test_not_found(void **state)
@@ -576,11 +433,9 @@ static void test_not_found(void **state)
 	uint8_t chip[64];
 	uint64_t tcb;
 	cove_error e = {0};
-	cove_snp_kds_opts o;
 	/* KDS knows a Turin chip only by its 8-byte hwID; nothing is served at all here. */
 	turin_ids(chip, &tcb);
-	test_opts(&o);
-	cove_snp_kds *k = kds_new(&o);
+	cove_snp_kds *k = kds_new();
 	assert_int_equal(cove_snp_kds_get_vcek(k, COVE_SNP_TURIN, chip, tcb, &got, &e), COVE_ERR_UNAVAILABLE);
 	assert_non_null(strstr(e.msg, "HTTP 404"));
 	char want[512];
@@ -589,42 +444,32 @@ static void test_not_found(void **state)
 	assert_int_equal(srv.requests, 1);
 	assert_int_equal(cove_snp_kds_get_crl(k, COVE_SNP_GENOA, true, &got, &e), COVE_ERR_UNAVAILABLE);
 	assert_non_null(strstr(e.msg, "/vlek/v1/Genoa/crl"));
-	cove_snp_kds_free(k);
 }
 
 static void test_oversized(void **state)
 {
 	(void)state;
-	cove_buf vcek = {0}, got = {0};
-	uint8_t chip[64];
-	uint64_t tcb;
+	cove_buf got = {0};
 	cove_error e = {0};
-	cove_snp_kds_opts o;
-	cove_test_read_shared("vectors/snp/go-sev-guest/vcek.testcer.der", &vcek);
-	milan_ids(chip, &tcb);
-	route *r = add_route(MILAN_VCEK_PATH, &vcek);
-	test_opts(&o);
-	o.max_response = 1000;
-	assert_true(vcek.len > 1000);
-	cove_snp_kds *k = kds_new(&o);
+	serve_milan();
+	opts.max_response = 1000;
+	assert_true(milan.vcek.len > 1000);
+	cove_snp_kds *k = kds_new();
 	/* With Content-Length ... */
-	assert_int_equal(cove_snp_kds_get_vcek(k, COVE_SNP_MILAN, chip, tcb, &got, &e), COVE_ERR_UNAVAILABLE);
+	assert_int_equal(get_milan(k, &got, &e), COVE_ERR_UNAVAILABLE);
 	assert_non_null(strstr(e.msg, "larger than the 1000 bytes accepted"));
 	/* ... and chunked, where only the running count can tell. */
-	r->chunked = true;
-	assert_int_equal(cove_snp_kds_get_vcek(k, COVE_SNP_MILAN, chip, tcb, &got, &e), COVE_ERR_UNAVAILABLE);
+	cove_test_http_route_set_chunked(milan.route, true);
+	assert_int_equal(get_milan(k, &got, &e), COVE_ERR_UNAVAILABLE);
 	assert_non_null(strstr(e.msg, "larger than the 1000 bytes accepted"));
-	assert_int_equal(r->hits, 2);
+	assert_int_equal(milan.route->hits, 2);
 	assert_null(got.data);
 	/* Chunked delivery of an acceptable body works. */
-	cove_snp_kds_free(k);
-	o.max_response = vcek.len;
-	k = kds_new(&o);
-	assert_int_equal(cove_snp_kds_get_vcek(k, COVE_SNP_MILAN, chip, tcb, &got, &e), COVE_OK);
-	assert_memory_equal(got.data, vcek.data, vcek.len);
-	cove_snp_kds_free(k);
+	opts.max_response = milan.vcek.len;
+	k = kds_new();
+	assert_int_equal(get_milan(k, &got, &e), COVE_OK);
+	expect_milan(&got);
 	cove_buf_free(&got);
-	cove_buf_free(&vcek);
 }
 
 static void test_timeout_and_unreachable(void **state)
@@ -632,80 +477,55 @@ static void test_timeout_and_unreachable(void **state)
 	(void)state;
 	cove_buf chain = {0}, got = {0};
 	cove_error e = {0};
-	cove_snp_kds_opts o;
 	cove_test_read_shared("vectors/snp/go-sev-guest/milan_cert_chain.pem", &chain);
-	route *r = add_route("/vcek/v1/Milan/cert_chain", &chain);
-	r->delay_ms = 1500;
-	test_opts(&o);
-	o.timeout_ms = 200;
-	cove_snp_kds *k = kds_new(&o);
+	cove_test_http_route_set_delay(add_route("/vcek/v1/Milan/cert_chain", &chain), 1500);
+	opts.timeout_ms = 200;
+	cove_snp_kds *k = kds_new();
 	assert_int_equal(cove_snp_kds_get_chain(k, COVE_SNP_MILAN, false, &got, &e), COVE_ERR_UNAVAILABLE);
 	assert_non_null(strstr(e.msg, "timed out"));
 	assert_non_null(strstr(e.msg, "/vcek/v1/Milan/cert_chain"));
-	cove_snp_kds_free(k);
 
 	/* Nobody listens on port 1. */
-	o.base_url = "http://127.0.0.1:1";
-	k = kds_new(&o);
+	opts.base_url = "http://127.0.0.1:1";
+	k = kds_new();
 	assert_int_equal(cove_snp_kds_get_chain(k, COVE_SNP_MILAN, false, &got, &e), COVE_ERR_UNAVAILABLE);
 	assert_non_null(strstr(e.msg, "cannot fetch http://127.0.0.1:1/vcek/v1/Milan/cert_chain"));
-	cove_snp_kds_free(k);
 	cove_buf_free(&chain);
 }
 
 static void test_corrupt_cache(void **state)
 {
 	(void)state;
-	cove_buf vcek = {0}, got = {0};
-	uint8_t chip[64];
-	uint64_t tcb;
+	cove_buf got = {0};
 	cove_error e = {0};
-	cove_snp_kds_opts o;
-	cove_test_read_shared("vectors/snp/go-sev-guest/vcek.testcer.der", &vcek);
-	milan_ids(chip, &tcb);
-	route *r = add_route(MILAN_VCEK_PATH, &vcek);
-	test_opts(&o);
-	cove_snp_kds *k = kds_new(&o); /* creates the cache directory */
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/vcek/Milan/%s/4405000000000002.der", srv.cache, MILAN_HWID);
-	cove_buf half = {.data = vcek.data, .len = vcek.len / 2};
+	serve_milan();
+	cove_snp_kds *k = kds_new(); /* creates the cache directory */
+	/* Half the certificate where the cache keeps it. */
 	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s/vcek", srv.cache);
-	assert_int_equal(mkdir(dir, 0700), 0);
-	snprintf(dir, sizeof(dir), "%s/vcek/Milan", srv.cache);
-	assert_int_equal(mkdir(dir, 0700), 0);
-	snprintf(dir, sizeof(dir), "%s/vcek/Milan/%s", srv.cache, MILAN_HWID);
-	assert_int_equal(mkdir(dir, 0700), 0);
-	assert_int_equal(cove_file_write(path, half.data, half.len, 0600, &e), COVE_OK);
+	static const char *const dirs[] = {"%s/vcek", "%s/vcek/Milan", "%s/vcek/Milan/" MILAN_HWID};
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(dir, sizeof(dir), dirs[i], cache);
+		assert_int_equal(mkdir(dir, 0700), 0);
+	}
+	assert_int_equal(cove_file_write(milan.cached, milan.vcek.data, milan.vcek.len / 2, 0600, &e), COVE_OK);
 
 	/* Offline: the damaged file is reported, not returned. */
-	cove_snp_kds_opts off = o;
-	off.offline = true;
-	cove_snp_kds *ko = kds_new(&off);
-	assert_int_equal(cove_snp_kds_get_vcek(ko, COVE_SNP_MILAN, chip, tcb, &got, &e), COVE_ERR_UNAVAILABLE);
+	opts.offline = true;
+	cove_snp_kds *ko = kds_new();
+	assert_int_equal(get_milan(ko, &got, &e), COVE_ERR_UNAVAILABLE);
 	assert_non_null(strstr(e.msg, "cached VCEK is unusable"));
-	assert_non_null(strstr(e.msg, path));
-	assert_int_equal(r->hits, 0);
+	assert_non_null(strstr(e.msg, milan.cached));
+	assert_int_equal(milan.route->hits, 0);
 	/* Online: fetched again and the file replaced. */
-	assert_int_equal(cove_snp_kds_get_vcek(k, COVE_SNP_MILAN, chip, tcb, &got, &e), COVE_OK);
-	assert_int_equal(r->hits, 1);
-	assert_memory_equal(got.data, vcek.data, vcek.len);
-	assert_true(file_equals(path, &vcek));
+	assert_int_equal(get_milan(k, &got, &e), COVE_OK);
+	assert_int_equal(milan.route->hits, 1);
+	expect_milan(&got);
+	assert_true(file_equals(milan.cached, &milan.vcek));
 	cove_buf_free(&got);
-	assert_int_equal(cove_snp_kds_get_vcek(ko, COVE_SNP_MILAN, chip, tcb, &got, &e), COVE_OK);
+	assert_int_equal(get_milan(ko, &got, &e), COVE_OK);
 	/* No temporary files are left next to it. */
-	int files = 0;
-	char cmd[PATH_MAX + 32];
-	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
-	FILE *p = popen(cmd, "r");
-	assert_non_null(p);
-	assert_int_equal(fscanf(p, "%d", &files), 1);
-	pclose(p);
-	assert_int_equal(files, 1);
-	cove_snp_kds_free(ko);
-	cove_snp_kds_free(k);
+	assert_int_equal(cove_test_scratch_entries(dir), 1);
 	cove_buf_free(&got);
-	cove_buf_free(&vcek);
 }
 
 static void test_bad_bodies(void **state)
@@ -715,7 +535,6 @@ static void test_bad_bodies(void **state)
 	uint8_t chip[64];
 	uint64_t tcb;
 	cove_error e = {0};
-	cove_snp_kds_opts o;
 	static const char html[] = "<html><body>maintenance</body></html>";
 	cove_buf page = {.data = (uint8_t *)html, .len = sizeof(html) - 1};
 	cove_test_read_shared("vectors/snp/go-sev-guest/vcek.testcer.der", &vcek);
@@ -725,8 +544,7 @@ static void test_bad_bodies(void **state)
 	add_route(MILAN_VCEK_PATH, &page);
 	/* A single certificate is not a chain. */
 	add_route("/vlek/v1/Milan/cert_chain", &vcek);
-	test_opts(&o);
-	cove_snp_kds *k = kds_new(&o);
+	cove_snp_kds *k = kds_new();
 	assert_int_equal(cove_snp_kds_get_chain(k, COVE_SNP_MILAN, false, &got, &e), COVE_ERR_UNAVAILABLE);
 	assert_non_null(strstr(e.msg, "is not a PEM certificate chain"));
 	assert_int_equal(cove_snp_kds_get_crl(k, COVE_SNP_MILAN, false, &got, &e), COVE_ERR_UNAVAILABLE);
@@ -738,11 +556,10 @@ static void test_bad_bodies(void **state)
 	assert_null(got.data);
 	/* Nothing of it reached the cache. */
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/vcek/Milan/cert_chain.pem", srv.cache);
+	snprintf(path, sizeof(path), "%s/vcek/Milan/cert_chain.pem", cache);
 	assert_int_not_equal(access(path, F_OK), 0);
-	snprintf(path, sizeof(path), "%s/vcek/Milan/crl.der", srv.cache);
+	snprintf(path, sizeof(path), "%s/vcek/Milan/crl.der", cache);
 	assert_int_not_equal(access(path, F_OK), 0);
-	cove_snp_kds_free(k);
 	cove_buf_free(&vcek);
 }
 
@@ -752,9 +569,7 @@ static void test_masked_chip(void **state)
 	cove_buf got = {0};
 	uint8_t chip[64] = {0};
 	cove_error e = {0};
-	cove_snp_kds_opts o;
-	test_opts(&o);
-	cove_snp_kds *k = kds_new(&o);
+	cove_snp_kds *k = kds_new();
 	assert_int_equal(cove_snp_kds_get_vcek(k, COVE_SNP_MILAN, chip, 0, &got, &e), COVE_ERR_UNAVAILABLE);
 	assert_non_null(strstr(e.msg, "CHIP_ID is masked"));
 	/* Turin looks at the first 8 bytes only. */
@@ -762,7 +577,6 @@ static void test_masked_chip(void **state)
 	assert_int_equal(cove_snp_kds_get_vcek(k, COVE_SNP_TURIN, chip, 0, &got, &e), COVE_ERR_UNAVAILABLE);
 	assert_non_null(strstr(e.msg, "CHIP_ID is masked"));
 	assert_int_equal(srv.requests, 0);
-	cove_snp_kds_free(k);
 }
 
 int main(void)
