@@ -267,7 +267,9 @@ static void emit_header(cg_ctx *c, FILE *o, bool trusted)
 
 	emit_banner(c, o, trusted ? "enclave side" : "host side");
 	fprintf(o, "#ifndef %s_%s_H\n#define %s_%s_H\n\n", c->guard, trusted ? "T" : "U", c->guard, trusted ? "T" : "U");
-	fprintf(o, "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <wchar.h>\n\n");
+	/* The C library's types that EDL files use unqualified (ssize_t comes from POSIX <sys/types.h>). */
+	fprintf(o, "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <wchar.h>\n"
+		   "#include <sys/types.h>\n\n");
 	fprintf(o, "#include \"cove/edge.h\"\n");
 	for (size_t i = 0; i < f->nincludes; i++)
 		fprintf(o, "#include \"%s\"\n", f->includes[i].path);

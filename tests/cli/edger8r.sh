@@ -140,6 +140,11 @@ if [ -n "${COVE_SHARED_DIR:-}" ] && [ -d "$COVE_SHARED_DIR/edl-corpus" ]; then
 		has "$tmp/out" "corpus report" "Unexpected outcomes: none."
 		has "$tmp/out" "corpus report" "| \`openenclave/tests/oeedger8r/string\` | 11 | 0 | 0 | 0 | 11 | 0 |"
 	fi
+	# ... and the generated C compiles (-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes) wherever it
+	# needs no other SDK's header or type; --strict fails on any other compile error.
+	if run 0 "--corpus-report --compile --strict" --corpus-report "$COVE_SHARED_DIR/edl-corpus" --compile --strict; then
+		has "$tmp/out" "corpus report with --compile" "| \`openenclave/tests/syscall\` | 13 | 13 | 0 | 0 | 0 | 0 | 13 | 0 | 0 |"
+	fi
 else
 	echo "note: shared/edl-corpus absent; generation and corpus report not checked"
 fi

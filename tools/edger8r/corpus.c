@@ -12,6 +12,7 @@
  * temporary folder and compiled with $CC -std=c11 -Wall -Wextra -Werror.
  */
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -233,8 +234,48 @@ static void rm_tree(const char *dir)
 typedef enum compile_result {
 	COMPILE_OK,
 	COMPILE_GEN_FAILED,
-	COMPILE_FAILED,
+	COMPILE_FOREIGN, /* needs a header or type that is neither the C library's nor in the corpus */
+	COMPILE_FAILED,  /* anything else: a generator bug */
 } compile_result;
+
+/*
+ * Why generated code did not compile, from the compiler's first error: a
+ * header that is not found here (the corpus holds only .edl files, so it is
+ * another SDK's or the project's own), or a type the EDL does not define (a
+ * foreign type from such a header, e.g. sgx_status_t, oe_result_t).  Anything
+ * else is the generator's fault.
+ */
+static compile_result classify_failure(const cove_edl_file *f, const char *line)
+{
+	const char *p;
+	if (strstr(line, "fatal error:") && strstr(line, "No such file or directory"))
+		return COMPILE_FOREIGN;
+	if ((p = strstr(line, "unknown type name"))) {
+		char name[128] = "";
+		const char *q = p + strlen("unknown type name");
+		while (*q && !(isalpha((unsigned char)*q) || *q == '_'))
+			q++;
+		size_t n = 0;
+		while ((isalnum((unsigned char)q[n]) || q[n] == '_') && n < sizeof(name) - 1) {
+			name[n] = q[n];
+			n++;
+		}
+		name[n] = '\0';
+		const cove_edl_user_type *t = name[0] ? cove_edl_find_type(f, name) : NULL;
+		/* Defined in the EDL (not foreign) yet unknown to the compiler: the generator lost it. */
+		return t ? COMPILE_FAILED : COMPILE_FOREIGN;
+	}
+	if ((p = strstr(line, "undeclared"))) {
+		/* An identifier in an enum initializer or array size from another SDK's header (OE_ENUM_MAX). */
+		const char *open = strstr(line, "error:");
+		for (size_t i = 0; open && i < f->ntypes; i++)
+			for (size_t k = 0; k < f->types[i].nitems; k++)
+				if (strstr(open, f->types[i].items[k].name))
+					return COMPILE_FAILED;
+		return COMPILE_FOREIGN;
+	}
+	return COMPILE_FAILED;
+}
 
 /*
  * Generate both sides of `f` into a temporary folder and compile each .c
@@ -286,6 +327,8 @@ static compile_result compile_file(const cove_edl_corpus_opts *o, const char *ed
 		argv[argc++] = "-Wall";
 		argv[argc++] = "-Wextra";
 		argv[argc++] = "-Werror";
+		argv[argc++] = "-Wshadow";
+		argv[argc++] = "-Wstrict-prototypes";
 		argv[argc++] = "-fsyntax-only";
 		argv[argc++] = inc_tmp;
 		argv[argc++] = inc_edl;
@@ -296,7 +339,6 @@ static compile_result compile_file(const cove_edl_corpus_opts *o, const char *ed
 		argv[argc++] = src;
 		argv[argc] = NULL;
 		if (!run(argv, log)) {
-			res = COMPILE_FAILED;
 			FILE *lf = fopen(log, "r");
 			char line[512] = "";
 			if (lf) {
@@ -306,6 +348,7 @@ static compile_result compile_file(const cove_edl_corpus_opts *o, const char *ed
 				fclose(lf);
 			}
 			line[strcspn(line, "\n")] = '\0';
+			res = line[0] ? classify_failure(f, line) : COMPILE_FAILED;
 			snprintf(why, nwhy, "%s_%c.c: %s", f->name, side ? 'u' : 't',
 				 line[0] ? line : "compiler failed");
 		}
@@ -546,10 +589,14 @@ cove_err cove_edl_corpus_report(const cove_edl_corpus_opts *o, FILE *out, cove_e
 				r->gen_failed++;
 				totals->generate_failed++;
 				fprintf(nf, "- `%s`: %s\n", rel, why);
-			} else {
+			} else if (cr == COMPILE_FOREIGN) {
 				r->generated++;
 				totals->generated++;
-				fprintf(nf, "- `%s`: generated; does not compile here: %s\n", rel, why);
+				fprintf(nf, "- `%s`: generated; needs another SDK's header or type: %s\n", rel, why);
+			} else {
+				r->unexpected++;
+				totals->unexpected++;
+				fprintf(nf, "- `%s`: UNEXPECTED: the generated C does not compile: %s\n", rel, why);
 			}
 		}
 		cove_edl_file_free(f);
