@@ -16,7 +16,9 @@
  *
  * State directory: an explicit path, else $COVE_STATE_DIR, else /var/lib/cove
  * for root, else $XDG_STATE_HOME/cove or ~/.local/state/cove.  The platform
- * lives in its "snp" subdirectory.
+ * lives in its "snp" subdirectory; its SGX side (DCAP-style quotes under a
+ * P-256 root "cove emulated SGX Root CA (not Intel)", see the end of this
+ * header) in "sgx", created on first use.
  */
 #ifndef COVE_PLATFORM_H
 #define COVE_PLATFORM_H
@@ -29,6 +31,8 @@
 
 #include "cove/bytes.h"
 #include "cove/crypto.h"
+#include "cove/dcap.h"
+#include "cove/dcap_collateral.h"
 #include "cove/err.h"
 #include "cove/snp.h"
 
@@ -171,6 +175,64 @@ cove_err cove_platform_tcb_parse(const char *text, cove_snp_product product, cov
  * CRL and its staleness at `now`, a "trust" sentence and "warnings".
  */
 json_t *cove_platform_to_json(cove_platform *p, int64_t now);
+
+/* ---- SGX side (DCAP-style quotes under cove's own root; docs/emulated-platform.md) ---- */
+
+/*
+ * The SGX side lives in the "sgx" subdirectory, created on first use by
+ * cove_platform_sgx_report_body, _quote and _collateral: an ECDSA P-256 root
+ * CA "cove emulated SGX Root CA (not Intel)", a PCK Platform CA, a PCK
+ * certificate with Intel's SGX extension (FMSPC COVE_PLATFORM_SGX_FMSPC), a
+ * TCB signing certificate, the attestation key of an emulated quoting
+ * enclave, the root and PCK CRLs, a TCB info v3 and a QE identity v2.
+ */
+#define COVE_PLATFORM_SGX_FMSPC "C0FFEE000000"
+/* QE vendor ID of the emulated quoting enclave: the ASCII bytes of "cove emulated QE". */
+#define COVE_PLATFORM_SGX_QE_VENDOR_ID "cove emulated QE"
+#define COVE_PLATFORM_SGX_QE_ISVPRODID 1
+#define COVE_PLATFORM_SGX_QE_ISVSVN 8
+
+/* What an emulated enclave's REPORTBODY says. */
+typedef struct cove_sgx_emulate_opts {
+	uint8_t mr_enclave[32];
+	uint8_t mr_signer[32];
+	uint8_t report_data[64];
+	uint16_t isv_prod_id;
+	uint16_t isv_svn;
+	bool debug;        /* ATTRIBUTES.DEBUG */
+} cove_sgx_emulate_opts;
+
+/*
+ * Build a REPORTBODY (384 bytes, sgx_report.h layout) for an enclave on this
+ * platform: CPUSVN of the platform, ATTRIBUTES INIT|MODE64BIT (|DEBUG), XFRM
+ * x87|SSE (3), the given identity and report data, everything else zero.
+ */
+cove_err cove_platform_sgx_report_body(cove_platform *p, const cove_sgx_emulate_opts *o,
+				       uint8_t body[COVE_SGX_REPORT_BODY_SIZE], cove_error *e);
+
+/*
+ * Quote `report_body` as a DCAP ECDSA P-256 quote version 3 in Intel's layout
+ * (sgx_quote_3.h): signed by the attestation key, which the emulated QE's
+ * report (signed by the PCK key) binds; certification data type 5, the PEM
+ * chain PCK + PCK Platform CA + root, NUL-terminated.  *quote is malloc'd.
+ */
+cove_err cove_platform_sgx_quote(cove_platform *p, const uint8_t report_body[COVE_SGX_REPORT_BODY_SIZE],
+				 uint8_t **quote, size_t *len, cove_error *e);
+
+/*
+ * The collateral for the platform's quotes (CRLs, TCB info, QE identity and
+ * their issuer chains), re-signed first when any item is past its next
+ * update or close to it.  `out` is overwritten (free with
+ * cove_dcap_collateral_free).
+ */
+cove_err cove_platform_sgx_collateral(cove_platform *p, cove_dcap_collateral *out, cove_error *e);
+
+/*
+ * The SHA-256 of the SGX root CA's SubjectPublicKeyInfo, for
+ * cove_dcap_verifier_add_root(v, spki, COVE_PLATFORM_NAME, true).  Never
+ * creates the SGX side: COVE_ERR_UNAVAILABLE when it does not exist yet.
+ */
+cove_err cove_platform_sgx_root(cove_platform *p, uint8_t spki_sha256[32], cove_error *e);
 
 #ifdef __cplusplus
 }

@@ -51,7 +51,11 @@ struct cove_platform {
 	X509_CRL *crl;
 	plat_vcek *vceks; /* [0] is the platform's (vcek.pem) */
 	size_t nvceks;
+	struct plat_sgx *sgx; /* the SGX side (sgx.c), loaded on first use; NULL until then */
 };
+
+/* sgx.c: release the SGX side (NULL is fine). */
+void plat_sgx_free(struct plat_sgx *s);
 
 /* platform.c: the (borrowed) private key of the VCEK certified for `tcb_raw`, issued on first use. */
 cove_err plat_vcek_key(cove_platform *p, uint64_t tcb_raw, EVP_PKEY **key, cove_error *e);

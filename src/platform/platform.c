@@ -402,6 +402,7 @@ void cove_platform_free(cove_platform *p)
 	X509_free(p->ask);
 	EVP_PKEY_free(p->ark_key);
 	EVP_PKEY_free(p->ask_key);
+	plat_sgx_free(p->sgx);
 	free(p);
 }
 

@@ -72,6 +72,7 @@ int cove_cmd_snp_emulate(int argc, char **argv);
 int cove_cmd_sgx(int argc, char **argv);
 int cove_cmd_sgx_show(int argc, char **argv);
 int cove_cmd_sgx_verify(int argc, char **argv);
+int cove_cmd_sgx_emulate(int argc, char **argv);
 int cove_cmd_tdx(int argc, char **argv);
 int cove_cmd_tdx_show(int argc, char **argv);
 int cove_cmd_tdx_verify(int argc, char **argv);

@@ -13,6 +13,7 @@
 #include "cove/dcap_collateral.h"
 #include "cove/dcap_pcs.h"
 #include "cove/dcap_verify.h"
+#include "cove/platform.h"
 
 #define INPUT_MAX_BYTES (1 << 20)
 
@@ -65,6 +66,9 @@ static const char usage_tdx_policy[] =
 	"  --rtmr0 HEX .. --rtmr3 HEX, --mr-config-id HEX, --mr-owner HEX, --mr-owner-config HEX\n";
 
 static const char usage_tail[] =
+	"  --trust-emulated-root  also trust the emulated platform's SGX root CA (tests, demos;\n"
+	"                         quotes from 'cove sgx emulate')\n"
+	"  --state-dir DIR        emulated platform state directory (see cove platform)\n"
 	"  --allow-trailing       ignore bytes after the quote that are not zero padding (no\n"
 	"                         signature covers them; by default they are an error)\n"
 	"  --json                 machine-readable result\n"
@@ -79,6 +83,7 @@ enum {
 	OPT_CACHE_DIR, OPT_OFFLINE, OPT_AT, OPT_POLICY, OPT_ACCEPT, OPT_ACCEPT_ADV, OPT_REJECT_ADV, OPT_ALLOW_DEBUG,
 	OPT_REPORT_DATA, OPT_MRENCLAVE, OPT_MRSIGNER, OPT_ISV_PROD_ID, OPT_MIN_ISV_SVN, OPT_MRTD, OPT_RTMR0, OPT_RTMR1,
 	OPT_RTMR2, OPT_RTMR3, OPT_MR_CONFIG_ID, OPT_MR_OWNER, OPT_MR_OWNER_CONFIG, OPT_JSON, OPT_HELP, OPT_ALLOW_TRAILING,
+	OPT_TRUST_EMU, OPT_STATE_DIR,
 };
 
 static const struct option options[] = {
@@ -113,6 +118,8 @@ static const struct option options[] = {
 	{"json", no_argument, NULL, OPT_JSON},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"allow-trailing", no_argument, NULL, OPT_ALLOW_TRAILING},
+	{"trust-emulated-root", no_argument, NULL, OPT_TRUST_EMU},
+	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
 	{0},
 };
 
@@ -280,7 +287,9 @@ static int verify_main(cove_tee_type tee, int argc, char **argv)
 	const char *prog = tee == COVE_TEE_TDX ? "cove tdx verify" : "cove sgx verify";
 	files f = {0};
 	const char *policy_file = NULL, *pcs_url = NULL, *cache_dir = NULL;
-	bool offline = false, json = false, allow_trailing = false;
+	bool offline = false, json = false, allow_trailing = false, trust_emulated = false;
+	const char *state_dir = NULL;
+	cove_platform *platform = NULL;
 	cove_dcap_policy policy;
 	cove_dcap_collateral coll;
 	cove_dcap_quote quote;
@@ -399,6 +408,8 @@ static int verify_main(cove_tee_type tee, int argc, char **argv)
 			break;
 		case OPT_JSON: json = true; break;
 		case OPT_ALLOW_TRAILING: allow_trailing = true; break;
+		case OPT_TRUST_EMU: trust_emulated = true; break;
+		case OPT_STATE_DIR: state_dir = optarg; break;
 		case 'h':
 		case OPT_HELP: print_usage(tee); rc = COVE_EXIT_OK; goto out;
 		default: rc = cove_cli_usage_error(prog, "bad option"); goto out;
@@ -452,7 +463,20 @@ static int verify_main(cove_tee_type tee, int argc, char **argv)
 		rc = cove_cli_fail(&e);
 		goto out;
 	}
-	if (cove_dcap_verifier_new(&verifier, &e) || cove_dcap_verify(verifier, &quote, &coll, &policy, &vopts, &res, &e)) {
+	if (cove_dcap_verifier_new(&verifier, &e)) {
+		rc = cove_cli_fail(&e);
+		goto out;
+	}
+	if (trust_emulated) {
+		uint8_t spki[32];
+		if (cove_platform_open(state_dir, false, &platform, &e) || cove_platform_sgx_root(platform, spki, &e) ||
+		    cove_dcap_verifier_add_root(verifier, spki, COVE_PLATFORM_NAME, true, &e)) {
+			cove_error_wrap(&e, e.code, "--trust-emulated-root");
+			rc = cove_cli_fail(&e);
+			goto out;
+		}
+	}
+	if (cove_dcap_verify(verifier, &quote, &coll, &policy, &vopts, &res, &e)) {
 		rc = cove_cli_fail(&e);
 		goto out;
 	}
@@ -464,6 +488,7 @@ static int verify_main(cove_tee_type tee, int argc, char **argv)
 out:
 	cove_result_free(res);
 	cove_dcap_verifier_free(verifier);
+	cove_platform_free(platform);
 	cove_dcap_collateral_free(&coll);
 	if (have_quote)
 		cove_dcap_quote_free(&quote);

@@ -8,6 +8,7 @@ static const char usage[] =
 	"\n"
 	"Commands:\n"
 	"  show QUOTE        print every field of an SGX DCAP quote (v3, v4)\n"
+	"  emulate           write a quote signed by the emulated platform (not Intel's root)\n"
 	"  verify QUOTE      verify the quote against Intel's PCK chain and collateral, evaluate\n"
 	"                    the TCB status and apply a policy\n"
 	"\n"
@@ -15,6 +16,7 @@ static const char usage[] =
 
 static const cove_cli_cmd commands[] = {
 	{"show", cove_cmd_sgx_show, ""},
+	{"emulate", cove_cmd_sgx_emulate, ""},
 	{"verify", cove_cmd_sgx_verify, ""},
 	{NULL, NULL, NULL},
 };
