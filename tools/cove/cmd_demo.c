@@ -6,7 +6,10 @@
  *   3. an emulated report over that measurement with fresh report data;
  *   4. its verification with the emulated root explicitly trusted, and the
  *      policy decision (measurement and report data must match);
- *   5. the same report rejected when only AMD's roots are trusted.
+ *   5. the same report rejected when only AMD's roots are trusted;
+ *   6. an SGX enclave's report on the same emulated platform, quoted in the
+ *      DCAP v3 layout and verified with the emulated root trusted;
+ *   7. the same quote rejected when only Intel's root is trusted.
  */
 #include <ftw.h>
 #include <getopt.h>
@@ -16,6 +19,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cove/dcap.h"
+#include "cove/dcap_verify.h"
 #include "cove/platform.h"
 #include "cove/snp.h"
 #include "cove/snp_measure.h"
@@ -27,7 +32,9 @@ static const char usage[] =
 	"expected measurement of an OVMF image (default /usr/share/OVMF/OVMF_CODE.fd\n"
 	"from Debian's ovmf package, 4 vCPUs, EPYC-Milan, QEMU), an emulated SEV-SNP\n"
 	"report over it with fresh report data, its verification with the emulated root\n"
-	"trusted, and its rejection when only AMD's roots are trusted.\n"
+	"trusted, and its rejection when only AMD's roots are trusted; then an SGX\n"
+	"enclave's report quoted by the emulated quoting enclave (DCAP v3 layout),\n"
+	"verified with the emulated root trusted and rejected with Intel's root only.\n"
 	"\n"
 	"The state directory defaults to a temporary one that is removed afterwards.\n"
 	"Exit status 0 when every step behaved as expected, 1 otherwise.\n";
@@ -49,7 +56,8 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 
 static void print_table(const step *steps, size_t n)
 {
-	printf("\ncove main job: AMD SEV-SNP confidential VM on the emulated platform\n\n");
+	printf("\ncove main job: a confidential VM (AMD SEV-SNP) and an application enclave's quote (Intel SGX DCAP)\n"
+	       "on the emulated platform\n\n");
 	printf("  %-3s %-38s %-6s %s\n", "#", "step", "", "result");
 	printf("  %-3s %-38s %-6s %s\n", "---", "--------------------------------------", "------",
 	       "------------------------------------------------------------");
@@ -65,9 +73,9 @@ static void print_table(const step *steps, size_t n)
 			}
 		}
 	}
-	printf("\nThe emulated platform is cove's own root of trust, not AMD hardware: its evidence\n"
-	       "proves only that a process able to read the state directory signed it.  It is\n"
-	       "accepted only where --trust-emulated-root says so (docs/emulated-platform.md).\n");
+	printf("\nThe emulated platform is cove's own root of trust, not AMD or Intel hardware: its\n"
+	       "evidence proves only that a process able to read the state directory signed it.\n"
+	       "It is accepted only where --trust-emulated-root says so (docs/emulated-platform.md).\n");
 }
 
 static void append_failures(step *s, const cove_result *res)
@@ -95,7 +103,7 @@ int cove_cmd_demo(int argc, char **argv)
 	bool json = false;
 	char tmpdir[] = "/tmp/cove-demo-XXXXXX";
 	bool made_tmp = false;
-	step steps[5];
+	step steps[7];
 	size_t nsteps = 0;
 	cove_buf ovmf = {0};
 	cove_platform *plat = NULL;
@@ -109,6 +117,14 @@ int cove_cmd_demo(int argc, char **argv)
 	int c, rc = COVE_EXIT_FAIL;
 	char hex[2 * 64 + 1];
 	json_t *verification = NULL;
+	uint8_t *sgx_quote = NULL;
+	size_t sgx_quote_len = 0;
+	cove_dcap_collateral sgx_coll;
+	cove_dcap_quote quote;
+	bool have_quote = false;
+	cove_dcap_verifier *dcap_emu = NULL, *dcap_intel = NULL;
+
+	memset(&sgx_coll, 0, sizeof(sgx_coll));
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -230,7 +246,75 @@ int cove_cmd_demo(int argc, char **argv)
 	s->ok = !res->authentic && cove_result_has_failure(res, "chain.root");
 	snprintf(s->result, sizeof(s->result), "%s", s->ok ? "rejected, as it must be" : "NOT REJECTED: bug");
 	append_failures(s, res);
-	rc = s->ok && steps[0].ok && steps[1].ok && steps[2].ok && steps[3].ok ? COVE_EXIT_OK : COVE_EXIT_FAIL;
+	if (!s->ok)
+		goto print;
+	cove_result_free(res);
+	res = NULL;
+
+	/* 6. The application-enclave model: an enclave's report quoted by the emulated QE, DCAP-verified. */
+	s = &steps[nsteps++];
+	s->name = "SGX quote, emulated root trusted";
+	cove_sgx_emulate_opts so = {.isv_prod_id = 1, .isv_svn = 1};
+	uint8_t body[COVE_SGX_REPORT_BODY_SIZE], spki[32];
+	cove_digest(COVE_SHA256, "cove demo enclave", 17, so.mr_enclave, NULL);
+	cove_digest(COVE_SHA256, "cove demo signer", 16, so.mr_signer, NULL);
+	cove_random_bytes(so.report_data, sizeof(so.report_data));
+	if (cove_platform_sgx_report_body(plat, &so, body, &e) ||
+	    cove_platform_sgx_quote(plat, body, &sgx_quote, &sgx_quote_len, &e) ||
+	    cove_platform_sgx_collateral(plat, &sgx_coll, &e) || cove_platform_sgx_root(plat, spki, &e) ||
+	    cove_dcap_quote_parse(sgx_quote, sgx_quote_len, &quote, &e)) {
+		snprintf(s->result, sizeof(s->result), "%s", e.msg);
+		goto print;
+	}
+	have_quote = true;
+	cove_dcap_policy dpolicy;
+	cove_dcap_policy_init(&dpolicy);
+	memcpy(dpolicy.mr_enclaves[0], so.mr_enclave, 32);
+	dpolicy.n_mr_enclaves = 1;
+	memcpy(dpolicy.report_data, so.report_data, 64);
+	dpolicy.has_report_data = true;
+	cove_dcap_verify_opts dvo = {0};
+	cove_err drc = cove_dcap_verifier_new(&dcap_emu, &e);
+	if (!drc)
+		drc = cove_dcap_verifier_add_root(dcap_emu, spki, COVE_PLATFORM_NAME, true, &e);
+	if (!drc)
+		drc = cove_dcap_verify(dcap_emu, &quote, &sgx_coll, &dpolicy, &dvo, &res, &e);
+	if (drc) {
+		cove_dcap_policy_free(&dpolicy);
+		snprintf(s->result, sizeof(s->result), "%s", e.msg);
+		goto print;
+	}
+	s->ok = res->ok;
+	json_t *tcb = json_object_get(res->claims, "tcb");
+	snprintf(s->result, sizeof(s->result), "v3 quote, %zu bytes: authentic %s, TCB %s, policy %s", sgx_quote_len,
+		 res->authentic ? "yes" : "NO", tcb ? json_string_value(json_object_get(tcb, "status")) : "?",
+		 res->ok ? "accepts (MRENCLAVE, report data, no debug)" : "REFUSES");
+	append_failures(s, res);
+	cove_result_free(res);
+	res = NULL;
+
+	/* 7. The same quote with Intel's root only. */
+	s = &steps[nsteps++];
+	s->name = "SGX quote, only Intel's root trusted";
+	if (cove_dcap_verifier_new(&dcap_intel, &e) ||
+	    cove_dcap_verify(dcap_intel, &quote, &sgx_coll, &dpolicy, &dvo, &res, &e)) {
+		cove_dcap_policy_free(&dpolicy);
+		snprintf(s->result, sizeof(s->result), "%s", e.msg);
+		goto print;
+	}
+	cove_dcap_policy_free(&dpolicy);
+	s->ok = !res->authentic && cove_result_has_failure(res, "root");
+	snprintf(s->result, sizeof(s->result), "%s", s->ok ? "rejected, as it must be" : "NOT REJECTED: bug");
+	for (size_t i = 0; i < res->nfailures; i++) {
+		if (strcmp(res->failures[i].check, "root") == 0) {
+			snprintf(s->detail, sizeof(s->detail), "root: %s", res->failures[i].detail);
+			break;
+		}
+	}
+	rc = COVE_EXIT_OK;
+	for (size_t i = 0; i < nsteps; i++)
+		if (!steps[i].ok)
+			rc = COVE_EXIT_FAIL;
 
 print:
 	if (json) {
@@ -246,6 +330,12 @@ print:
 		print_table(steps, nsteps);
 	}
 	json_decref(verification);
+	if (have_quote)
+		cove_dcap_quote_free(&quote);
+	free(sgx_quote);
+	cove_dcap_collateral_free(&sgx_coll);
+	cove_dcap_verifier_free(dcap_emu);
+	cove_dcap_verifier_free(dcap_intel);
 	cove_result_free(res);
 	cove_snp_verifier_free(amd_only);
 	cove_snp_verifier_free(with_emu);
