@@ -520,6 +520,12 @@ cove_err cove_platform_init(const char *dir, const cove_platform_init_opts *o, c
 	}
 	if ((rc = create(p, pp, &tcb, o->force, &lost, e)))
 		goto out;
+	if (o->force && !lost) {
+		/* Rotation is of the whole platform: the SGX side's keys go too, and are made anew on first use. */
+		char sgx[PATH_MAX];
+		if ((rc = plat_path(sgx, sizeof(sgx), e, "%s/sgx", p->dir)) || (rc = plat_remove_tree(sgx, e)))
+			goto out;
+	}
 	p->created = !lost;
 	rc = load_or_explain(p, e);
 out:
@@ -837,6 +843,17 @@ json_t *cove_platform_to_json(cove_platform *p, int64_t now)
 					 "%s, not AMD hardware. Its reports prove only that a process able to read "
 					 "that directory signed them. cove trusts them only with "
 					 "--trust-emulated-root, never in place of AMD's roots.", p->snp_dir));
+	/* The SGX side, when it exists (it is made by the first emulated SGX quote). */
+	uint8_t spki[32];
+	if (cove_platform_sgx_root(p, spki, NULL) == COVE_OK) {
+		char hex[65];
+		cove_hex_write(hex, spki, 32);
+		json_object_set_new(j, "sgx", json_pack("{s:s, s:s, s:s}", "root_spki_sha256", hex, "fmspc",
+							COVE_PLATFORM_SGX_FMSPC, "root_subject",
+							"cove emulated SGX Root CA (not Intel)"));
+	} else {
+		json_object_set_new(j, "sgx", json_null());
+	}
 	json_object_set_new(j, "warnings", warnings);
 	return j;
 }

@@ -114,6 +114,14 @@ assert j["emulated"] is True and j["fmspc"] == "C0FFEE000000"
 assert len(j["quote"]) == 2 * j["quote_size"]
 PY
 
+# platform show names the SGX side; rotation (init --force) replaces its keys too, so old quotes stop verifying.
+expect 0 "$COVE" platform show --state-dir "$S"
+grep -q "SGX side *root cove emulated SGX Root CA" "$T/out" || fail "platform show does not list the SGX side"
+expect 0 "$COVE" platform init --force --state-dir "$S"
+expect 0 "$COVE" platform show --state-dir "$S"
+grep -q "SGX side *not created yet" "$T/out" || fail "init --force left the old SGX keys"
+expect 3 "$COVE" sgx verify "$T/q.bin" --collateral "$T/coll.json" --trust-emulated-root --state-dir "$S"
+
 if [ "$fails" -ne 0 ]; then
 	echo "$fails failure(s)"
 	exit 1

@@ -122,6 +122,12 @@ static void print_identity(json_t *j)
 	       (long long)json_integer_value(json_object_get(crl, "crl_number")), jstr(crl, "this_update"),
 	       jstr(crl, "next_update"), (long long)json_integer_value(json_object_get(crl, "revoked")),
 	       json_is_true(json_object_get(crl, "stale")) ? " (STALE)" : "");
+	json_t *sgx = json_object_get(j, "sgx");
+	if (json_is_object(sgx))
+		printf("  %-14s root %s, SPKI SHA-256 %s, FMSPC %s\n", "SGX side", jstr(sgx, "root_subject"),
+		       jstr(sgx, "root_spki_sha256"), jstr(sgx, "fmspc"));
+	else
+		printf("  %-14s not created yet (the first 'cove sgx emulate' makes it)\n", "SGX side");
 	putchar('\n');
 	print_wrapped(jstr(j, "trust"));
 	size_t i;
