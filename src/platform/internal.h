@@ -101,6 +101,9 @@ cove_err plat_issue_crl(X509 *ark, EVP_PKEY *ark_key, long number, int64_t now, 
 /* The CRL number extension (0 when absent). */
 long plat_crl_number(X509_CRL *crl);
 /* PEM of a certificate / CRL / private key, appended to `out`. */
+/* Certificate building blocks shared by the SNP and SGX sides (issue.c). */
+cove_err plat_cert_name(EVP_PKEY *root_pub, const char *cn, X509_NAME **out, cove_error *e);
+cove_err plat_cert_add_ext(X509 *x, X509 *issuer, int nid, const char *value, cove_error *e);
 cove_err plat_pem_cert(X509 *c, cove_buf *out, cove_error *e);
 cove_err plat_pem_crl(X509_CRL *c, cove_buf *out, cove_error *e);
 cove_err plat_pem_key(EVP_PKEY *k, cove_buf *out, cove_error *e);

@@ -72,16 +72,15 @@ cove_err plat_keygen_ec(EVP_PKEY **out, cove_error *e)
 	return COVE_OK;
 }
 
-/* "OU=platform <tag>, O=cove emulated platform, CN=<cn> (cove emulated, not AMD)"; tag from the ARK key. */
-static cove_err make_name(EVP_PKEY *ark_pub, const char *cn_stem, X509_NAME **out, cove_error *e)
+/* "OU=platform <tag>, O=cove emulated platform, CN=<cn>"; the tag comes from the root key. */
+cove_err plat_cert_name(EVP_PKEY *root_pub, const char *cn, X509_NAME **out, cove_error *e)
 {
 	uint8_t fp[COVE_SHA256_LEN];
-	char ou[32], cn[80];
-	cove_err rc = cove_pkey_spki_sha256(ark_pub, fp, e);
+	char ou[32];
+	cove_err rc = cove_pkey_spki_sha256(root_pub, fp, e);
 	if (rc)
 		return rc;
 	snprintf(ou, sizeof(ou), "platform %02x%02x%02x%02x", fp[0], fp[1], fp[2], fp[3]);
-	snprintf(cn, sizeof(cn), "%s (cove emulated, not AMD)", cn_stem);
 	X509_NAME *n = X509_NAME_new();
 	if (!n || !X509_NAME_add_entry_by_txt(n, "OU", MBSTRING_UTF8, (const unsigned char *)ou, -1, -1, 0) ||
 	    !X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8, (const unsigned char *)COVE_PLATFORM_NAME, -1, -1, 0) ||
@@ -91,6 +90,14 @@ static cove_err make_name(EVP_PKEY *ark_pub, const char *cn_stem, X509_NAME **ou
 	}
 	*out = n;
 	return COVE_OK;
+}
+
+/* The SNP side's names: "<stem> (cove emulated, not AMD)". */
+static cove_err make_name(EVP_PKEY *ark_pub, const char *cn_stem, X509_NAME **out, cove_error *e)
+{
+	char cn[80];
+	snprintf(cn, sizeof(cn), "%s (cove emulated, not AMD)", cn_stem);
+	return plat_cert_name(ark_pub, cn, out, e);
 }
 
 static cove_err new_cert(long serial, X509_NAME *subject, X509_NAME *issuer, EVP_PKEY *pub, int64_t now, long days,
@@ -110,7 +117,7 @@ static cove_err new_cert(long serial, X509_NAME *subject, X509_NAME *issuer, EVP
 }
 
 /* A standard extension from its OpenSSL configuration text ("critical,CA:TRUE"). */
-static cove_err add_conf_ext(X509 *x, X509 *issuer, int nid, const char *value, cove_error *e)
+cove_err plat_cert_add_ext(X509 *x, X509 *issuer, int nid, const char *value, cove_error *e)
 {
 	X509V3_CTX ctx;
 	X509V3_set_ctx_nodb(&ctx);
@@ -205,9 +212,9 @@ cove_err plat_issue_ark(const plat_product *pp, EVP_PKEY *ark_key, int64_t now, 
 	cove_err rc = make_name(ark_key, cn, &name, e);
 	if (rc || (rc = new_cert(pp->ark_serial, name, name, ark_key, now, CA_DAYS, &x, e)))
 		goto out;
-	if ((rc = add_conf_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign", e)) ||
-	    (rc = add_conf_ext(x, x, NID_subject_key_identifier, "hash", e)) ||
-	    (rc = add_conf_ext(x, x, NID_basic_constraints, "critical,CA:TRUE", e)) ||
+	if ((rc = plat_cert_add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign", e)) ||
+	    (rc = plat_cert_add_ext(x, x, NID_subject_key_identifier, "hash", e)) ||
+	    (rc = plat_cert_add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE", e)) ||
 	    (rc = sign_cert(x, ark_key, e)))
 		goto out;
 	*out = x;
@@ -228,10 +235,10 @@ cove_err plat_issue_ask(const plat_product *pp, EVP_PKEY *ask_pub, X509 *ark, EV
 	cove_err rc = make_name(ark_key, cn, &name, e);
 	if (rc || (rc = new_cert(pp->ask_serial, name, X509_get_subject_name(ark), ask_pub, now, CA_DAYS, &x, e)))
 		goto out;
-	if ((rc = add_conf_ext(x, ark, NID_subject_key_identifier, "hash", e)) ||
-	    (rc = add_conf_ext(x, ark, NID_authority_key_identifier, "keyid:always", e)) ||
-	    (rc = add_conf_ext(x, ark, NID_basic_constraints, "critical,CA:TRUE,pathlen:0", e)) ||
-	    (rc = add_conf_ext(x, ark, NID_key_usage, "critical,keyCertSign", e)) ||
+	if ((rc = plat_cert_add_ext(x, ark, NID_subject_key_identifier, "hash", e)) ||
+	    (rc = plat_cert_add_ext(x, ark, NID_authority_key_identifier, "keyid:always", e)) ||
+	    (rc = plat_cert_add_ext(x, ark, NID_basic_constraints, "critical,CA:TRUE,pathlen:0", e)) ||
+	    (rc = plat_cert_add_ext(x, ark, NID_key_usage, "critical,keyCertSign", e)) ||
 	    (rc = sign_cert(x, ark_key, e)))
 		goto out;
 	*out = x;

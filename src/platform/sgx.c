@@ -103,40 +103,6 @@ static cove_err keygen_p256(EVP_PKEY **out, cove_error *e)
 	return COVE_OK;
 }
 
-/* "OU=platform <tag>, O=cove emulated platform, CN=<cn>"; tag from the root key, as on the SNP side. */
-static cove_err sgx_name(EVP_PKEY *root_pub, const char *cn, X509_NAME **out, cove_error *e)
-{
-	uint8_t fp[COVE_SHA256_LEN];
-	char ou[32];
-	cove_err rc = cove_pkey_spki_sha256(root_pub, fp, e);
-	if (rc)
-		return rc;
-	snprintf(ou, sizeof(ou), "platform %02x%02x%02x%02x", fp[0], fp[1], fp[2], fp[3]);
-	X509_NAME *n = X509_NAME_new();
-	if (!n || !X509_NAME_add_entry_by_txt(n, "OU", MBSTRING_UTF8, (const unsigned char *)ou, -1, -1, 0) ||
-	    !X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8, (const unsigned char *)COVE_PLATFORM_NAME, -1, -1, 0) ||
-	    !X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0)) {
-		X509_NAME_free(n);
-		return cove_error_set(e, COVE_ERR_CRYPTO, "cannot build a certificate name: %s", cove_openssl_error());
-	}
-	*out = n;
-	return COVE_OK;
-}
-
-static cove_err conf_ext(X509 *x, X509 *issuer, int nid, const char *value, cove_error *e)
-{
-	X509V3_CTX ctx;
-	X509V3_set_ctx_nodb(&ctx);
-	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-	X509_EXTENSION *ext = X509V3_EXT_nconf_nid(NULL, &ctx, nid, value);
-	int ok = ext && X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	if (!ok)
-		return cove_error_set(e, COVE_ERR_CRYPTO, "cannot add extension %s = %s: %s", OBJ_nid2sn(nid), value,
-				      cove_openssl_error());
-	return COVE_OK;
-}
-
 /*
  * Issue a certificate for `pub` named `cn`, signed by `issuer_key` (issuer
  * NULL: self-signed).  `ca`: a CA with keyCertSign/cRLSign (pathlen 0 when it
@@ -155,7 +121,7 @@ static cove_err issue(EVP_PKEY *root_pub, const char *cn, EVP_PKEY *pub, X509 *i
 	X509_EXTENSION *ext = NULL;
 	time_t now = (time_t)cove_time_now();
 	uint8_t rnd[16];
-	cove_err rc = sgx_name(root_pub, cn, &name, e);
+	cove_err rc = plat_cert_name(root_pub, cn, &name, e);
 	if (rc)
 		goto out;
 	cove_random_bytes(rnd, sizeof(rnd));
@@ -170,11 +136,11 @@ static cove_err issue(EVP_PKEY *root_pub, const char *cn, EVP_PKEY *pub, X509 *i
 		goto out;
 	}
 	X509 *iss = issuer ? issuer : x;
-	if ((rc = conf_ext(x, iss, NID_subject_key_identifier, "hash", e)) ||
-	    (issuer && (rc = conf_ext(x, iss, NID_authority_key_identifier, "keyid:always", e))) ||
-	    (rc = conf_ext(x, iss, NID_key_usage,
+	if ((rc = plat_cert_add_ext(x, iss, NID_subject_key_identifier, "hash", e)) ||
+	    (issuer && (rc = plat_cert_add_ext(x, iss, NID_authority_key_identifier, "keyid:always", e))) ||
+	    (rc = plat_cert_add_ext(x, iss, NID_key_usage,
 			   ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,nonRepudiation", e)) ||
-	    (rc = conf_ext(x, iss, NID_basic_constraints,
+	    (rc = plat_cert_add_ext(x, iss, NID_basic_constraints,
 			   ca ? (issuer ? "critical,CA:TRUE,pathlen:0" : "critical,CA:TRUE,pathlen:1") : "critical,CA:FALSE",
 			   e)))
 		goto out;
