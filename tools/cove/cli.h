@@ -79,6 +79,7 @@ int cove_cmd_tdx_verify(int argc, char **argv);
 int cove_cmd_tdx_eventlog(int argc, char **argv);
 int cove_cmd_tdx_report(int argc, char **argv);
 int cove_cmd_platform(int argc, char **argv);
+int cove_cmd_keygen(int argc, char **argv);
 int cove_cmd_demo(int argc, char **argv);
 
 #endif

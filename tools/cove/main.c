@@ -17,6 +17,7 @@ static const char usage[] =
 	"  sgx        Intel SGX DCAP quotes: show, verify\n"
 	"  tdx        Intel TDX quotes: show, verify, eventlog, report\n"
 	"  platform   the emulated platform (init, show)\n"
+	"  keygen     create an SGX enclave signing key (RSA-3072, e = 3)\n"
 	"  demo       the end-to-end main job run by 'make run'\n"
 	"\n"
 	"Every command accepts --help; most accept --json for machine output.\n"
@@ -33,6 +34,7 @@ static const cove_cli_cmd commands[] = {
 	{"sgx", cove_cmd_sgx, "Intel SGX"},
 	{"tdx", cove_cmd_tdx, "Intel TDX"},
 	{"platform", cove_cmd_platform, "emulated platform"},
+	{"keygen", cove_cmd_keygen, "enclave signing key"},
 	{"demo", cove_cmd_demo, "main job"},
 	{NULL, NULL, NULL},
 };
