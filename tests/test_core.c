@@ -3,6 +3,7 @@
  * vectors), times, ECDSA from raw integers, results.
  */
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/ec.h>
@@ -238,6 +239,12 @@ static void test_files(void **state)
 	assert_int_equal(cove_file_read(path, sizeof(data) - 1, &b, &e), COVE_ERR_PARSE);
 	assert_non_null(strstr(e.msg, "larger than"));
 	assert_int_equal(b.len, sizeof(data)); /* a failed read leaves the buffer alone */
+	/* Writing over a world-readable file with mode 0600 takes the extra permissions away. */
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(cove_file_write(path, "k", 1, 0600, &e), COVE_OK);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
 	unlink(path);
 	assert_int_equal(cove_file_read(path, 10, &b, &e), COVE_ERR_IO);
 	assert_non_null(strstr(e.msg, path));

@@ -195,7 +195,19 @@ cove_err cove_file_write(const char *path, const void *data, size_t len, unsigne
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
 	if (fd < 0)
 		return cove_error_set(e, COVE_ERR_IO, "cannot create %s: %s", path, strerror(errno));
-	int err = cove_write_all(fd, data, len);
+	/*
+	 * An existing file keeps its mode through O_TRUNC: take away whatever the
+	 * requested mode does not grant (never add) before writing a byte, so a key
+	 * written over a world-readable file is not world-readable.
+	 */
+	struct stat st;
+	int err = 0;
+	if (fstat(fd, &st) != 0)
+		err = errno;
+	else if ((st.st_mode & 07777 & ~(mode_t)mode) && fchmod(fd, st.st_mode & 07777 & (mode_t)mode) != 0)
+		err = errno;
+	if (!err)
+		err = cove_write_all(fd, data, len);
 	if (close(fd) != 0 && !err)
 		err = errno;
 	if (err)
