@@ -3,6 +3,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,4 +137,18 @@ cove_err cove_cli_hex_arg(const char *opt, const char *text, uint8_t *out, size_
 	}
 	cove_buf_free(&b);
 	return rc;
+}
+
+const char *cove_cli_option_value(int argc, char **argv, const struct option *opts, int id)
+{
+	const char *value = NULL;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		if (c == id)
+			value = optarg;
+	optind = 1;
+	opterr = 1;
+	return value;
 }

@@ -50,6 +50,15 @@ cove_err cove_cli_read(const char *path, size_t max, cove_buf *out, cove_error *
  */
 cove_err cove_cli_read_binary_or_hex(const char *path, size_t max, cove_buf *out, cove_error *e);
 
+struct option;
+/*
+ * The value of the last occurrence of long option `id` in argv, found in a
+ * silent pre-pass (so that, e.g., a policy file applies before the flags that
+ * refine it, whatever their order); NULL when absent.  Leaves getopt ready for
+ * the real pass (optind = 1, opterr = 1).
+ */
+const char *cove_cli_option_value(int argc, char **argv, const struct option *opts, int id);
+
 /* Pretty-print JSON to stdout followed by a newline; steals the reference. */
 void cove_cli_print_json(json_t *j);
 

@@ -304,11 +304,7 @@ static int verify_main(cove_tee_type tee, int argc, char **argv)
 
 	memset(&coll, 0, sizeof(coll));
 	cove_dcap_policy_init(&policy);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1)
-		if (c == OPT_POLICY)
-			policy_file = optarg;
+	policy_file = cove_cli_option_value(argc, argv, options, OPT_POLICY);
 	if (policy_file) {
 		cove_buf pb = {0};
 		cove_err prc = cove_cli_read(policy_file, INPUT_MAX_BYTES, &pb, &e);
@@ -320,8 +316,6 @@ static int verify_main(cove_tee_type tee, int argc, char **argv)
 			goto out;
 		}
 	}
-	optind = 1;
-	opterr = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		cove_err err = COVE_OK;
 		bool sgx_only = false, tdx_only = false;

@@ -217,11 +217,7 @@ int cove_cmd_snp_verify(int argc, char **argv)
 	unsigned long long u;
 
 	/* The policy file is applied before the flags, whatever their order. */
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1)
-		if (c == OPT_POLICY)
-			policy_file = optarg;
+	policy_file = cove_cli_option_value(argc, argv, options, OPT_POLICY);
 	cove_snp_policy_init(&policy);
 	if (policy_file) {
 		cove_buf pb = {0};
@@ -235,8 +231,6 @@ int cove_cmd_snp_verify(int argc, char **argv)
 		}
 	}
 
-	optind = 1;
-	opterr = 1;
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		cove_err err = COVE_OK;
 		switch (c) {
