@@ -34,6 +34,7 @@
 #include "cove/dcap.h"
 #include "cove/dcap_collateral.h"
 #include "cove/err.h"
+#include "cove/sgx_report.h"
 #include "cove/snp.h"
 
 #ifdef __cplusplus
@@ -184,7 +185,9 @@ json_t *cove_platform_to_json(cove_platform *p, int64_t now);
  * CA "cove emulated SGX Root CA (not Intel)", a PCK Platform CA, a PCK
  * certificate with Intel's SGX extension (FMSPC COVE_PLATFORM_SGX_FMSPC), a
  * TCB signing certificate, the attestation key of an emulated quoting
- * enclave, the root and PCK CRLs, a TCB info v3 and a QE identity v2.
+ * enclave, the root and PCK CRLs, a TCB info v3 and a QE identity v2; for
+ * emulated enclaves (src/loader) also the SGX root secret and a second PCK
+ * certificate for the degraded CPUSVN (docs/enclave-trusted-api.md).
  */
 #define COVE_PLATFORM_SGX_FMSPC "C0FFEE000000"
 /* QE vendor ID of the emulated quoting enclave: the ASCII bytes of "cove emulated QE". */
@@ -215,9 +218,51 @@ cove_err cove_platform_sgx_report_body(cove_platform *p, const cove_sgx_emulate_
  * (sgx_quote_3.h): signed by the attestation key, which the emulated QE's
  * report (signed by the PCK key) binds; certification data type 5, the PEM
  * chain PCK + PCK Platform CA + root, NUL-terminated.  *quote is malloc'd.
+ * The PCK is the one certified for the body's CPUSVN: the degraded PCK when
+ * it is the degraded CPUSVN (see cove_platform_sgx_cpusvn), else the platform's.
  */
 cove_err cove_platform_sgx_quote(cove_platform *p, const uint8_t report_body[COVE_SGX_REPORT_BODY_SIZE],
 				 uint8_t **quote, size_t *len, cove_error *e);
+
+/*
+ * The quote of a REPORTBODY stating enclave `id` exactly as EREPORT would
+ * (CPUSVN, MISCSELECT, ATTRIBUTES incl. DEBUG, MRENCLAVE, MRSIGNER, CONFIGID,
+ * ISVPRODID, ISVSVN, CONFIGSVN, ISVFAMILYID, ISVEXTPRODID) with `report_data`
+ * (NULL = zeros).  `id->cpu_svn` must be one of the platform's two CPUSVNs
+ * (COVE_ERR_ARG otherwise).  After cove_platform_sgx_load, opens no file.
+ */
+cove_err cove_platform_sgx_quote_identity(cove_platform *p, const cove_sgx_identity *id,
+					  const uint8_t report_data[COVE_SGX_REPORT_DATA_SIZE], uint8_t **quote,
+					  size_t *len, cove_error *e);
+
+/*
+ * The platform's SGX root secret: 32 random bytes in sgx/root_secret (mode
+ * 0600), created with the SGX side (or added to an older one on first use),
+ * replaced with it on rotation.  EGETKEY and EREPORT of emulated enclaves
+ * derive every key from it (cove/sgx_report.h).
+ */
+cove_err cove_platform_sgx_root_secret(cove_platform *p, uint8_t out[COVE_SGX_ROOT_SECRET_SIZE], cove_error *e);
+
+/*
+ * The platform's CPUSVN for an enclave.  `secret_memory` false (the enclave
+ * could not get memfd_secret memory) gives the degraded CPUSVN: component 4
+ * (byte 3) one lower, so that by EGETKEY's SVN rule data sealed by a fully
+ * protected enclave cannot be unsealed by a degraded one, while the reverse
+ * works.  Quotes at that CPUSVN carry a PCK certificate for the degraded TCB,
+ * which the platform's TCB info rates ConfigurationNeeded with advisory
+ * COVE-SA-0001 (docs/enclave-trusted-api.md).
+ */
+cove_err cove_platform_sgx_cpusvn(cove_platform *p, bool secret_memory, uint8_t out[16], cove_error *e);
+
+/*
+ * Create the SGX side if missing and load into memory everything quoting
+ * needs (keys, both PCK chains, root secret), and exercise the signing path
+ * once, so that later cove_platform_sgx_quote / _quote_identity /
+ * _root_secret / _cpusvn calls make no file-system access (the enclave
+ * loader calls them under seccomp).  Collateral and rotation still use files.
+ * Not thread-safe: callers serialise calls on one platform.
+ */
+cove_err cove_platform_sgx_load(cove_platform *p, cove_error *e);
 
 /*
  * The collateral for the platform's quotes (CRLs, TCB info, QE identity and

@@ -14,7 +14,15 @@
  * Names say "cove emulated ... (not Intel)", the FMSPC (C0FFEE000000) and
  * QE vendor ID ("cove emulated QE") are not Intel's, and so such a quote
  * proves only that a process able to read the state directory signed it.
+ *
+ * The platform also plays the CPU for emulated enclaves (src/loader): it
+ * keeps the root secret EGETKEY and EREPORT derive from, and has two CPUSVNs:
+ * the full one, and a degraded one (component 4 one lower) for enclaves that
+ * could not get memfd_secret memory, certified by a second PCK certificate
+ * and rated ConfigurationNeeded with advisory COVE-SA-0001 in the TCB info
+ * (docs/enclave-trusted-api.md).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,9 +51,16 @@
 /* The platform's TCB: components 1..16, PCESVN; the CPUSVN carries the same bytes. */
 static const uint8_t sgx_tcb_comp[16] = {4, 4, 3, 3, 255, 255, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 #define SGX_PCESVN 13
-/* An older level the platform is above, so that level matching has something to skip. */
-static const uint8_t sgx_old_comp[16] = {2, 2, 3, 3, 255, 255, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-#define SGX_OLD_PCESVN 11
+/*
+ * The degraded TCB of enclaves without memfd_secret memory: component 4
+ * (CPUSVN byte 3) one lower.  Lower, so that by EGETKEY's SVN rule data sealed
+ * at the full CPUSVN cannot be unsealed at this one, while the reverse works.
+ * Its TCB level (below the UpToDate one, so level matching has something to
+ * skip) is ConfigurationNeeded with advisory SGX_DEGRADED_ADVISORY.
+ */
+static const uint8_t sgx_low_comp[16] = {4, 4, 3, 2, 255, 255, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+#define SGX_DEGRADED_STATUS "ConfigurationNeeded"
+#define SGX_DEGRADED_ADVISORY "COVE-SA-0001"
 #define SGX_QE_OLD_ISVSVN 6
 
 /* Emulated QE: ATTRIBUTES INIT|MODE64BIT|PROVISION_KEY, XFRM x87|SSE|AVX|opmask|ZMM (as Intel's QE). */
@@ -58,6 +73,13 @@ typedef struct plat_sgx {
 	EVP_PKEY *root_key, *pca_key, *pck_key, *tcb_key, *attest_key;
 	uint8_t attest_pub[64];
 	cove_sgx_pck_ext ext;
+	/* The PCK certified for the degraded CPUSVN (pck-degraded.pem/.key) and its extension. */
+	X509 *pck_low;
+	EVP_PKEY *pck_low_key;
+	cove_sgx_pck_ext ext_low;
+	uint8_t root_secret[COVE_SGX_ROOT_SECRET_SIZE];
+	/* The PEM chains quotes carry (PCK + PCK Platform CA + root, NUL-terminated), built once. */
+	cove_buf chain, chain_low;
 	X509_CRL *root_crl, *pck_crl;
 	cove_buf tcb_info, qe_identity; /* signed bodies {"tcbInfo": {...}, "signature": "..."} */
 	int64_t tcb_info_next, qe_identity_next;
@@ -76,10 +98,15 @@ void plat_sgx_free(struct plat_sgx *s)
 	EVP_PKEY_free(s->pck_key);
 	EVP_PKEY_free(s->tcb_key);
 	EVP_PKEY_free(s->attest_key);
+	X509_free(s->pck_low);
+	EVP_PKEY_free(s->pck_low_key);
 	X509_CRL_free(s->root_crl);
 	X509_CRL_free(s->pck_crl);
 	cove_buf_free(&s->tcb_info);
 	cove_buf_free(&s->qe_identity);
+	cove_buf_free(&s->chain);
+	cove_buf_free(&s->chain_low);
+	OPENSSL_cleanse(s->root_secret, sizeof(s->root_secret));
 	free(s);
 }
 
@@ -354,7 +381,7 @@ static json_t *jtime(int64_t t)
 	return json_string(s);
 }
 
-static json_t *tcb_level(const uint8_t comp[16], int pcesvn, int64_t date, const char *status)
+static json_t *tcb_level(const uint8_t comp[16], int pcesvn, int64_t date, const char *status, const char *advisory)
 {
 	json_t *comps = json_array(), *tcb = json_object(), *l = json_object();
 	for (int i = 0; i < 16; i++) {
@@ -367,6 +394,11 @@ static json_t *tcb_level(const uint8_t comp[16], int pcesvn, int64_t date, const
 	json_object_set_new(l, "tcb", tcb);
 	json_object_set_new(l, "tcbDate", jtime(date));
 	json_object_set_new(l, "tcbStatus", json_string(status));
+	if (advisory) {
+		json_t *ids = json_array();
+		json_array_append_new(ids, json_string(advisory));
+		json_object_set_new(l, "advisoryIDs", ids);
+	}
 	return l;
 }
 
@@ -419,8 +451,9 @@ static cove_err make_tcb_info(plat_sgx *s, int64_t now, cove_error *e)
 	json_object_set_new(t, "pceId", jhex(s->ext.pceid, 2));
 	json_object_set_new(t, "tcbType", json_integer(0));
 	json_object_set_new(t, "tcbEvaluationDataNumber", json_integer(1));
-	json_array_append_new(levels, tcb_level(sgx_tcb_comp, SGX_PCESVN, created, "UpToDate"));
-	json_array_append_new(levels, tcb_level(sgx_old_comp, SGX_OLD_PCESVN, created - 365 * 86400LL, "OutOfDate"));
+	json_array_append_new(levels, tcb_level(sgx_tcb_comp, SGX_PCESVN, created, "UpToDate", NULL));
+	json_array_append_new(levels,
+			      tcb_level(sgx_low_comp, SGX_PCESVN, created, SGX_DEGRADED_STATUS, SGX_DEGRADED_ADVISORY));
 	json_object_set_new(t, "tcbLevels", levels);
 	cove_err rc = sign_json(s->tcb_key, "tcbInfo", t, &s->tcb_info, e);
 	json_decref(t);
@@ -533,6 +566,27 @@ static cove_err attest_pub(plat_sgx *s, cove_error *e)
 	return COVE_OK;
 }
 
+/* The extension of the degraded PCK: the platform's, at the degraded TCB (component SVNs and CPUSVN). */
+static void low_ext(const cove_sgx_pck_ext *full, cove_sgx_pck_ext *out)
+{
+	*out = *full;
+	memcpy(out->tcb_comp, sgx_low_comp, 16);
+	memcpy(out->cpusvn, sgx_low_comp, 16);
+}
+
+static cove_err issue_pck_low(plat_sgx *s, cove_error *e)
+{
+	unsigned char *der = NULL;
+	int der_len = 0;
+	low_ext(&s->ext, &s->ext_low);
+	cove_err rc = sgx_ext_der(&s->ext_low, &der, &der_len, e);
+	if (!rc)
+		rc = issue(s->root_key, "SGX PCK Certificate (cove emulated, not Intel)", s->pck_low_key, s->pca,
+			   s->pca_key, false, SGX_LEAF_DAYS, der, (size_t)der_len, &s->pck_low, e);
+	OPENSSL_free(der);
+	return rc;
+}
+
 /* Make the SGX side in a temporary folder and publish it; *lost when another process published first. */
 static cove_err create_sgx(plat_sgx *s, const char *parent, bool *lost, cove_error *e)
 {
@@ -558,8 +612,10 @@ static cove_err create_sgx(plat_sgx *s, const char *parent, bool *lost, cove_err
 
 	if ((rc = keygen_p256(&s->root_key, e)) || (rc = keygen_p256(&s->pca_key, e)) ||
 	    (rc = keygen_p256(&s->pck_key, e)) || (rc = keygen_p256(&s->tcb_key, e)) ||
-	    (rc = keygen_p256(&s->attest_key, e)) || (rc = sgx_ext_der(x, &ext, &ext_len, e)))
+	    (rc = keygen_p256(&s->attest_key, e)) || (rc = keygen_p256(&s->pck_low_key, e)) ||
+	    (rc = sgx_ext_der(x, &ext, &ext_len, e)))
 		goto out;
+	cove_random_bytes(s->root_secret, sizeof(s->root_secret));
 	EVP_PKEY *rk = s->root_key;
 	if ((rc = issue(rk, "cove emulated SGX Root CA (not Intel)", rk, NULL, rk, true, SGX_CA_DAYS, NULL, 0, &s->root,
 			e)) ||
@@ -569,6 +625,7 @@ static cove_err create_sgx(plat_sgx *s, const char *parent, bool *lost, cove_err
 			SGX_LEAF_DAYS, ext, (size_t)ext_len, &s->pck, e)) ||
 	    (rc = issue(rk, "SGX TCB Signing (cove emulated, not Intel)", s->tcb_key, s->root, rk, false, SGX_LEAF_DAYS,
 			NULL, 0, &s->tcb, e)) ||
+	    (rc = issue_pck_low(s, e)) ||
 	    (rc = issue_crl(s->root, rk, 1, now, &s->root_crl, e)) ||
 	    (rc = issue_crl(s->pca, s->pca_key, 1, now, &s->pck_crl, e)) || (rc = make_tcb_info(s, now, e)) ||
 	    (rc = make_qe_identity(s, now, e)) || (rc = attest_pub(s, e)))
@@ -584,6 +641,9 @@ static cove_err create_sgx(plat_sgx *s, const char *parent, bool *lost, cove_err
 	    (rc = write_pem(tmp, "tcb-signing.pem", s->tcb, NULL, NULL, e)) ||
 	    (rc = write_pem(tmp, "tcb-signing.key", NULL, NULL, s->tcb_key, e)) ||
 	    (rc = write_pem(tmp, "attestation.key", NULL, NULL, s->attest_key, e)) ||
+	    (rc = write_pem(tmp, "pck-degraded.pem", s->pck_low, NULL, NULL, e)) ||
+	    (rc = write_pem(tmp, "pck-degraded.key", NULL, NULL, s->pck_low_key, e)) ||
+	    (rc = write_file(tmp, "root_secret", s->root_secret, sizeof(s->root_secret), 0600, e)) ||
 	    (rc = save_collateral(s, tmp, e)))
 		goto out;
 	rc = plat_publish_dir(tmp, s->dir, false, lost, e);
@@ -610,8 +670,13 @@ static cove_err check_signed(X509 *c, X509 *by, const char *what, cove_error *e)
 	return COVE_OK;
 }
 
-/* A signed JSON body from a file; its next update into *next. */
-static cove_err load_json(plat_sgx *s, const char *name, bool tcb, cove_buf *out, int64_t *next, cove_error *e)
+/*
+ * A signed JSON body from a file; its next update into *next.  For the TCB
+ * info, *current says whether it has the degraded level (platforms made
+ * before it existed have not).
+ */
+static cove_err load_json(plat_sgx *s, const char *name, bool tcb, cove_buf *out, int64_t *next, bool *current,
+			  cove_error *e)
 {
 	cove_dcap_collateral c = {0};
 	cove_err rc = read_file(s->dir, name, false, out, e);
@@ -621,8 +686,133 @@ static cove_err load_json(plat_sgx *s, const char *name, bool tcb, cove_buf *out
 		 : cove_dcap_collateral_set_qe_identity_body(&c, (const char *)out->data, out->len, e);
 	if (!rc)
 		*next = tcb ? c.tcb_info.next_update : c.qe_identity.next_update;
+	if (!rc && current) {
+		*current = false;
+		for (size_t i = 0; i < c.tcb_info.nlevels; i++)
+			*current |= memcmp(c.tcb_info.levels[i].sgx_comp, sgx_low_comp, 16) == 0 &&
+				    c.tcb_info.levels[i].status == COVE_TCB_CONFIGURATION_NEEDED;
+	}
 	cove_dcap_collateral_free(&c);
 	return rc ? cove_error_wrap(e, rc, "%s/%s", s->dir, name) : COVE_OK;
+}
+
+/* Whether dir/name exists (any other failure to look is an error). */
+static cove_err file_exists(const char *dir, const char *name, bool *out, cove_error *e)
+{
+	char path[PATH_MAX];
+	cove_err rc = plat_path(path, sizeof(path), e, "%s/%s", dir, name);
+	if (rc)
+		return rc;
+	*out = access(path, F_OK) == 0;
+	if (!*out && errno != ENOENT)
+		return cove_error_set(e, COVE_ERR_IO, "cannot look for %s: %s", path, strerror(errno));
+	return COVE_OK;
+}
+
+/*
+ * Add dir/name to an SGX side made before the file existed.  link(2) never
+ * replaces: when another process added it first, theirs stays and the caller
+ * reads it back, so every process ends up with the same content.
+ */
+static cove_err create_exclusive(const char *dir, const char *name, const void *data, size_t len, unsigned mode,
+				 cove_error *e)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	uint32_t nonce;
+	cove_random_bytes(&nonce, sizeof(nonce));
+	cove_err rc = plat_path(path, sizeof(path), e, "%s/%s", dir, name);
+	if (rc || (rc = plat_path(tmp, sizeof(tmp), e, "%s/.%s.new-%ld-%08x", dir, name, (long)getpid(),
+				  (unsigned)nonce)))
+		return rc;
+	if ((rc = cove_file_write(tmp, data, len, mode, e)))
+		goto out;
+	if (link(tmp, path) != 0 && errno != EEXIST)
+		rc = cove_error_set(e, COVE_ERR_IO, "cannot create %s: %s", path, strerror(errno));
+out:
+	unlink(tmp);
+	return rc;
+}
+
+/* The root secret EGETKEY/EREPORT derive from: 32 random bytes, owner-only, added when missing. */
+static cove_err load_root_secret(plat_sgx *s, cove_error *e)
+{
+	cove_buf b = {0};
+	bool have = false;
+	cove_err rc = file_exists(s->dir, "root_secret", &have, e);
+	if (rc)
+		return rc;
+	if (!have) {
+		uint8_t fresh[COVE_SGX_ROOT_SECRET_SIZE];
+		cove_random_bytes(fresh, sizeof(fresh));
+		rc = create_exclusive(s->dir, "root_secret", fresh, sizeof(fresh), 0600, e);
+		OPENSSL_cleanse(fresh, sizeof(fresh));
+		if (rc)
+			return rc;
+	}
+	if ((rc = read_file(s->dir, "root_secret", true, &b, e)))
+		return rc;
+	if (b.len != COVE_SGX_ROOT_SECRET_SIZE)
+		rc = cove_error_set(e, COVE_ERR_PARSE, "%s/root_secret holds %zu bytes, must be %d", s->dir, b.len,
+				    COVE_SGX_ROOT_SECRET_SIZE);
+	else
+		memcpy(s->root_secret, b.data, COVE_SGX_ROOT_SECRET_SIZE);
+	OPENSSL_cleanse(b.data, b.len);
+	cove_buf_free(&b);
+	return rc;
+}
+
+/* The degraded PCK key and certificate, added when missing (key first: a certificate needs it). */
+static cove_err load_pck_low(plat_sgx *s, cove_error *e)
+{
+	cove_buf b = {0};
+	bool have = false;
+	cove_err rc;
+	if ((rc = file_exists(s->dir, "pck-degraded.key", &have, e)))
+		return rc;
+	if (!have) {
+		EVP_PKEY *k = NULL;
+		if (!(rc = keygen_p256(&k, e)) && !(rc = plat_pem_key(k, &b, e)))
+			rc = create_exclusive(s->dir, "pck-degraded.key", b.data, b.len, 0600, e);
+		EVP_PKEY_free(k);
+		OPENSSL_cleanse(b.data, b.len);
+		cove_buf_free(&b);
+		if (rc)
+			return rc;
+	}
+	if ((rc = read_pem(s->dir, "pck-degraded.key", NULL, NULL, &s->pck_low_key, e)) ||
+	    (rc = file_exists(s->dir, "pck-degraded.pem", &have, e)))
+		return rc;
+	if (!have) {
+		if (!(rc = issue_pck_low(s, e)) && !(rc = plat_pem_cert(s->pck_low, &b, e)))
+			rc = create_exclusive(s->dir, "pck-degraded.pem", b.data, b.len, 0644, e);
+		cove_buf_free(&b);
+		X509_free(s->pck_low);
+		s->pck_low = NULL;
+		if (rc)
+			return rc;
+	}
+	if ((rc = read_pem(s->dir, "pck-degraded.pem", &s->pck_low, NULL, NULL, e)) ||
+	    (rc = check_key(s->pck_low, s->pck_low_key, "degraded PCK", e)) ||
+	    (rc = check_signed(s->pck_low, s->pca, "degraded PCK", e)))
+		return rc;
+	if ((rc = cove_sgx_pck_ext_parse(s->pck_low, &s->ext_low, e)))
+		return cove_error_wrap(e, rc, "%s/pck-degraded.pem", s->dir);
+	if (memcmp(s->ext_low.tcb_comp, sgx_low_comp, 16) != 0 || memcmp(s->ext_low.cpusvn, sgx_low_comp, 16) != 0 ||
+	    s->ext_low.pcesvn != s->ext.pcesvn || memcmp(s->ext_low.ppid, s->ext.ppid, 16) != 0)
+		return cove_error_set(e, COVE_ERR_PARSE, "%s/pck-degraded.pem does not certify this platform's degraded "
+				      "TCB: the SGX state is inconsistent", s->dir);
+	return COVE_OK;
+}
+
+/* The PEM chain a quote carries: `pck`, PCK Platform CA and root, NUL-terminated. */
+static cove_err build_chain(plat_sgx *s, X509 *pck, cove_buf *out, cove_error *e)
+{
+	cove_err rc;
+	cove_buf_free(out);
+	if ((rc = plat_pem_cert(pck, out, e)) || (rc = plat_pem_cert(s->pca, out, e)) ||
+	    (rc = plat_pem_cert(s->root, out, e)) || (rc = cove_buf_append(out, "", 1, e)))
+		cove_buf_free(out);
+	return rc;
 }
 
 static cove_err load_sgx(plat_sgx *s, cove_error *e)
@@ -649,9 +839,16 @@ static cove_err load_sgx(plat_sgx *s, cove_error *e)
 		return rc;
 	if ((rc = cove_sgx_pck_ext_parse(s->pck, &s->ext, e)))
 		return cove_error_wrap(e, rc, "%s/pck.pem", s->dir);
-	if ((rc = load_json(s, "tcb_info.json", true, &s->tcb_info, &s->tcb_info_next, e)))
+	if ((rc = load_root_secret(s, e)) || (rc = load_pck_low(s, e)))
 		return rc;
-	return load_json(s, "qe_identity.json", false, &s->qe_identity, &s->qe_identity_next, e);
+	bool current = false;
+	if ((rc = load_json(s, "tcb_info.json", true, &s->tcb_info, &s->tcb_info_next, &current, e)) ||
+	    (rc = load_json(s, "qe_identity.json", false, &s->qe_identity, &s->qe_identity_next, NULL, e)))
+		return rc;
+	/* A TCB info from before the degraded level: issue the current one. */
+	if (!current && ((rc = make_tcb_info(s, cove_time_now(), e)) || (rc = save_collateral(s, s->dir, e))))
+		return rc;
+	return COVE_OK;
 }
 
 /* The SGX side of `p`: loaded, or created when `create`. */
@@ -685,6 +882,8 @@ static cove_err sgx_get(cove_platform *p, bool create, plat_sgx **out, cove_erro
 	}
 	rc = load_sgx(s, e);
 out:
+	if (!rc && !(rc = build_chain(s, s->pck, &s->chain, e)))
+		rc = build_chain(s, s->pck_low, &s->chain_low, e);
 	if (rc) {
 		plat_sgx_free(s);
 		return rc;
@@ -769,11 +968,19 @@ cove_err cove_platform_sgx_report_body(cove_platform *p, const cove_sgx_emulate_
 /* QE authentication data: 32 bytes 00..1F, as Intel's quoting enclave sends. */
 #define QE_AUTH_LEN 32
 
-cove_err cove_platform_sgx_quote(cove_platform *p, const uint8_t report_body[COVE_SGX_REPORT_BODY_SIZE],
-				 uint8_t **quote, size_t *len, cove_error *e)
+/*
+ * The quote of `report_body`.  Everything it uses is in memory (no file is
+ * opened: the enclave loader quotes under seccomp).  The PCK is the one
+ * certified for the CPUSVN the body states: the degraded one for the
+ * degraded CPUSVN, else the platform's.
+ */
+static cove_err quote_body(plat_sgx *s, const uint8_t report_body[COVE_SGX_REPORT_BODY_SIZE], uint8_t **quote,
+			   size_t *len, cove_error *e)
 {
-	plat_sgx *s = NULL;
-	cove_buf chain = {0};
+	bool low = memcmp(report_body + SGX_RB_OFF_CPU_SVN, s->ext_low.cpusvn, 16) == 0;
+	const cove_buf *chain = low ? &s->chain_low : &s->chain;
+	const cove_sgx_pck_ext *ext = low ? &s->ext_low : &s->ext;
+	EVP_PKEY *pck_key = low ? s->pck_low_key : s->pck_key;
 	uint8_t *q = NULL;
 	uint8_t auth[QE_AUTH_LEN], rd[64] = {0}, mrenclave[32], mrsigner[32], uhash[32];
 	cove_hash_ctx *hc = NULL;
@@ -781,16 +988,11 @@ cove_err cove_platform_sgx_quote(cove_platform *p, const uint8_t report_body[COV
 
 	*quote = NULL;
 	*len = 0;
-	if ((rc = sgx_get(p, true, &s, e)))
-		return rc;
-	if ((rc = plat_pem_cert(s->pck, &chain, e)) || (rc = plat_pem_cert(s->pca, &chain, e)) ||
-	    (rc = plat_pem_cert(s->root, &chain, e)) || (rc = cove_buf_append(&chain, "", 1, e)))
-		goto out;
 	for (int i = 0; i < QE_AUTH_LEN; i++)
 		auth[i] = (uint8_t)i;
 
 	/* sgx_quote_3.h: header, body, signature_data_len, then sgx_ql_ecdsa_sig_data_t. */
-	size_t sig_len = 64 + 64 + COVE_SGX_REPORT_BODY_SIZE + 64 + 2 + QE_AUTH_LEN + 2 + 4 + chain.len;
+	size_t sig_len = 64 + 64 + COVE_SGX_REPORT_BODY_SIZE + 64 + 2 + QE_AUTH_LEN + 2 + 4 + chain->len;
 	size_t total = DCAP_HEADER_END + COVE_SGX_REPORT_BODY_SIZE + 4 + sig_len;
 	if (!(q = calloc(1, total))) {
 		rc = cove_error_set(e, COVE_ERR_NOMEM, "out of memory for a %zu-byte quote", total);
@@ -799,7 +1001,7 @@ cove_err cove_platform_sgx_quote(cove_platform *p, const uint8_t report_body[COV
 	cove_put_le16(q + DCAP_OFF_VERSION, 3);
 	cove_put_le16(q + DCAP_OFF_ATT_KEY_TYPE, DCAP_ATT_KEY_ECDSA_P256);
 	cove_put_le16(q + DCAP_OFF_QE_SVN, COVE_PLATFORM_SGX_QE_ISVSVN);
-	cove_put_le16(q + DCAP_OFF_PCE_SVN, s->ext.pcesvn);
+	cove_put_le16(q + DCAP_OFF_PCE_SVN, ext->pcesvn);
 	memcpy(q + DCAP_OFF_QE_VENDOR_ID, COVE_PLATFORM_SGX_QE_VENDOR_ID, 16);
 	/* User data: the first 20 bytes of SHA-256 of the attestation key, naming the key that signs. */
 	if ((rc = cove_digest(COVE_SHA256, s->attest_pub, 64, uhash, e)))
@@ -821,10 +1023,10 @@ cove_err cove_platform_sgx_quote(cove_platform *p, const uint8_t report_body[COV
 		goto out;
 	qe_measurements(mrenclave, mrsigner);
 	uint8_t *qe = sd + 128;
-	put_body(qe, s->ext.cpusvn, QE_FLAGS, QE_XFRM, mrenclave, mrsigner, COVE_PLATFORM_SGX_QE_ISVPRODID,
+	put_body(qe, ext->cpusvn, QE_FLAGS, QE_XFRM, mrenclave, mrsigner, COVE_PLATFORM_SGX_QE_ISVPRODID,
 		 COVE_PLATFORM_SGX_QE_ISVSVN, rd);
 	uint8_t *qe_sig = qe + COVE_SGX_REPORT_BODY_SIZE;
-	if ((rc = cove_ecdsa_sign_raw(s->pck_key, COVE_SHA256, qe, COVE_SGX_REPORT_BODY_SIZE, qe_sig, qe_sig + 32, 32,
+	if ((rc = cove_ecdsa_sign_raw(pck_key, COVE_SHA256, qe, COVE_SGX_REPORT_BODY_SIZE, qe_sig, qe_sig + 32, 32,
 				      false, e)))
 		goto out;
 	uint8_t *w = qe_sig + 64;
@@ -832,15 +1034,100 @@ cove_err cove_platform_sgx_quote(cove_platform *p, const uint8_t report_body[COV
 	memcpy(w + 2, auth, QE_AUTH_LEN);
 	w += 2 + QE_AUTH_LEN;
 	cove_put_le16(w, COVE_DCAP_CERT_PCK_CHAIN);
-	cove_put_le32(w + 2, (uint32_t)chain.len);
-	memcpy(w + 6, chain.data, chain.len);
+	cove_put_le32(w + 2, (uint32_t)chain->len);
+	memcpy(w + 6, chain->data, chain->len);
 	*quote = q;
 	*len = total;
 	q = NULL;
 out:
 	cove_hash_ctx_free(hc);
-	cove_buf_free(&chain);
 	free(q);
+	return rc;
+}
+
+cove_err cove_platform_sgx_quote(cove_platform *p, const uint8_t report_body[COVE_SGX_REPORT_BODY_SIZE],
+				 uint8_t **quote, size_t *len, cove_error *e)
+{
+	plat_sgx *s = NULL;
+	*quote = NULL;
+	*len = 0;
+	cove_err rc = sgx_get(p, true, &s, e);
+	return rc ? rc : quote_body(s, report_body, quote, len, e);
+}
+
+cove_err cove_platform_sgx_quote_identity(cove_platform *p, const cove_sgx_identity *id,
+					  const uint8_t report_data[COVE_SGX_REPORT_DATA_SIZE], uint8_t **quote,
+					  size_t *len, cove_error *e)
+{
+	plat_sgx *s = NULL;
+	cove_sgx_report_body b;
+	uint8_t raw[COVE_SGX_REPORT_BODY_SIZE];
+	cove_err rc;
+	if (quote)
+		*quote = NULL;
+	if (len)
+		*len = 0;
+	if (!p || !id || !quote || !len)
+		return cove_error_set(e, COVE_ERR_ARG, "emulated SGX quote: missing platform, identity or output");
+	if ((rc = sgx_get(p, true, &s, e)))
+		return rc;
+	if (memcmp(id->cpu_svn, s->ext.cpusvn, 16) != 0 && memcmp(id->cpu_svn, s->ext_low.cpusvn, 16) != 0)
+		return cove_error_set(e, COVE_ERR_ARG, "emulated SGX quote: the enclave's CPUSVN is neither of this "
+				      "platform's (cove_platform_sgx_cpusvn gives them)");
+	/* The REPORTBODY EREPORT would produce for this enclave (cove_sgx_report_create). */
+	memset(&b, 0, sizeof(b));
+	memcpy(b.cpu_svn, id->cpu_svn, 16);
+	b.misc_select = id->misc_select;
+	memcpy(b.isv_ext_prod_id, id->isv_ext_prod_id, 16);
+	b.attr_flags = id->attr_flags;
+	b.attr_xfrm = id->attr_xfrm;
+	memcpy(b.mr_enclave, id->mr_enclave, 32);
+	memcpy(b.mr_signer, id->mr_signer, 32);
+	memcpy(b.config_id, id->config_id, 64);
+	b.isv_prod_id = id->isv_prod_id;
+	b.isv_svn = id->isv_svn;
+	b.config_svn = id->config_svn;
+	memcpy(b.isv_family_id, id->isv_family_id, 16);
+	if (report_data)
+		memcpy(b.report_data, report_data, COVE_SGX_REPORT_DATA_SIZE);
+	cove_sgx_report_body_encode(&b, raw);
+	return quote_body(s, raw, quote, len, e);
+}
+
+cove_err cove_platform_sgx_root_secret(cove_platform *p, uint8_t out[COVE_SGX_ROOT_SECRET_SIZE], cove_error *e)
+{
+	plat_sgx *s = NULL;
+	cove_err rc = sgx_get(p, true, &s, e);
+	if (!rc)
+		memcpy(out, s->root_secret, COVE_SGX_ROOT_SECRET_SIZE);
+	return rc;
+}
+
+cove_err cove_platform_sgx_cpusvn(cove_platform *p, bool secret_memory, uint8_t out[16], cove_error *e)
+{
+	plat_sgx *s = NULL;
+	cove_err rc = sgx_get(p, true, &s, e);
+	if (!rc)
+		memcpy(out, secret_memory ? s->ext.cpusvn : s->ext_low.cpusvn, 16);
+	return rc;
+}
+
+cove_err cove_platform_sgx_load(cove_platform *p, cove_error *e)
+{
+	plat_sgx *s = NULL;
+	uint8_t body[COVE_SGX_REPORT_BODY_SIZE] = {0}, *q = NULL;
+	size_t n = 0;
+	cove_err rc = sgx_get(p, true, &s, e);
+	/*
+	 * One throwaway quote per PCK, so that whatever OpenSSL sets up on first
+	 * use (algorithm fetches, DRBG instantiation) happens now, not under seccomp.
+	 */
+	for (int low = 0; !rc && low < 2; low++) {
+		memcpy(body + SGX_RB_OFF_CPU_SVN, low ? s->ext_low.cpusvn : s->ext.cpusvn, 16);
+		rc = quote_body(s, body, &q, &n, e);
+		free(q);
+		q = NULL;
+	}
 	return rc;
 }
 

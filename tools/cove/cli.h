@@ -89,6 +89,7 @@ int cove_cmd_tdx_eventlog(int argc, char **argv);
 int cove_cmd_tdx_report(int argc, char **argv);
 int cove_cmd_platform(int argc, char **argv);
 int cove_cmd_keygen(int argc, char **argv);
+int cove_cmd_sign(int argc, char **argv);
 int cove_cmd_demo(int argc, char **argv);
 
 #endif

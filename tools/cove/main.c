@@ -18,6 +18,7 @@ static const char usage[] =
 	"  tdx        Intel TDX quotes: show, verify, eventlog, report\n"
 	"  platform   the emulated platform (init, show)\n"
 	"  keygen     create an SGX enclave signing key (RSA-3072, e = 3)\n"
+	"  sign       sign an enclave image (SIGSTRUCT over MRENCLAVE); --dump inspects one\n"
 	"  demo       the end-to-end main job run by 'make run'\n"
 	"\n"
 	"Every command accepts --help; most accept --json for machine output.\n"
@@ -35,6 +36,7 @@ static const cove_cli_cmd commands[] = {
 	{"tdx", cove_cmd_tdx, "Intel TDX"},
 	{"platform", cove_cmd_platform, "emulated platform"},
 	{"keygen", cove_cmd_keygen, "enclave signing key"},
+	{"sign", cove_cmd_sign, "enclave image signing"},
 	{"demo", cove_cmd_demo, "main job"},
 	{NULL, NULL, NULL},
 };
