@@ -91,6 +91,10 @@ function(cove_add_enclave)
     DEPENDS cove-edger8r ${edl}
     COMMENT "cove-edger8r ${base}.edl (enclave ${E_NAME})"
     VERBATIM)
+  # Both sides' libraries use these outputs: one target generates them, so parallel builds do not
+  # run the generator twice into the same files.
+  add_custom_target(${E_NAME}_edl DEPENDS ${gen}/${base}_t.c ${gen}/${base}_t.h ${gen}/${base}_u.c
+    ${gen}/${base}_u.h)
 
   # The configuration, the SIGSTRUCT placeholder and the entry symbol.
   set(config_c ${gen}/${E_NAME}_config.c)
@@ -112,6 +116,7 @@ __attribute__((visibility(\"default\"))) const cove_edge_table *const cove_encla
   target_include_directories(${E_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/include ${gen} ${E_INCLUDE_DIRS})
   target_compile_options(${E_NAME} PRIVATE -fno-sanitize=all)
   target_link_options(${E_NAME} PRIVATE -fno-sanitize=all -Wl,-z,now)
+  add_dependencies(${E_NAME} ${E_NAME}_edl)
   set(signed ${CMAKE_CURRENT_BINARY_DIR}/${E_NAME}.signed.so)
   set_target_properties(${E_NAME} PROPERTIES PREFIX "" SUFFIX ".so" POSITION_INDEPENDENT_CODE ON
     COVE_SIGNED_IMAGE ${signed})
@@ -137,4 +142,5 @@ __attribute__((visibility(\"default\"))) const cove_edge_table *const cove_encla
   add_library(${E_NAME}_host STATIC ${gen}/${base}_u.c)
   target_include_directories(${E_NAME}_host PUBLIC ${gen})
   target_link_libraries(${E_NAME}_host PUBLIC cove_static)
+  add_dependencies(${E_NAME}_host ${E_NAME}_edl)
 endfunction()

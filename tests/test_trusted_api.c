@@ -40,7 +40,8 @@ static int setup(void **state)
 	cove_error e = {0};
 	if (cove_test_scratch_make(dir, sizeof(dir), "trusted") || cove_platform_open(dir, true, &plat, &e) ||
 	    cove_platform_sgx_load(plat, &e) || cove_platform_sgx_root_secret(plat, secret, &e) ||
-	    cove_platform_sgx_cpusvn(plat, true, cpusvn_full, &e) || cove_platform_sgx_cpusvn(plat, false, cpusvn_low, &e)) {
+	    cove_platform_sgx_cpusvn(plat, true, cpusvn_full, &e) ||
+	    cove_platform_sgx_cpusvn(plat, false, cpusvn_low, &e)) {
 		fprintf(stderr, "platform: %s\n", e.msg);
 		return -1;
 	}

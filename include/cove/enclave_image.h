@@ -11,12 +11,15 @@
  * of 4096 bytes:
  *   1. the image: every PT_LOAD segment at its p_vaddr (the loader maps the
  *      same bytes there); each page is EADDed as PT_REG with R/W/X from p_flags
- *      and EEXTENDed with its content (file bytes, zeros past p_filesz);
+ *      and EEXTENDed with its content (the segment's file bytes inside
+ *      [p_vaddr, p_vaddr + p_filesz), zeros elsewhere in the page);
  *   2. one unmapped guard page, then the heap: heap_size bytes EADDed RW,
  *      not EEXTENDed (their content is zero at start, as on hardware);
  *   3. for each of tcs_count + switchless_workers threads: a guard page, the
  *      stack (stack_size bytes, RW, not EEXTENDed), a TCS page (PT_TCS,
- *      EEXTENDed) and COVE_ENCLAVE_SSA_PAGES SSA pages (RW, not EEXTENDed);
+ *      EEXTENDed; zero but OSSA, NSSA = COVE_ENCLAVE_SSA_PAGES, at the SDM's
+ *      offsets 16 and 28, OENTRY 0) and COVE_ENCLAVE_SSA_PAGES SSA pages (RW,
+ *      not EEXTENDed);
  *   4. ECREATE's SIZE is the smallest power of two >= the end of the layout.
  * The hash stream follows the Intel SDM (vol. 3D, "ECREATE", "EADD", "EEXTEND"):
  *   ECREATE: "ECREATE\0", u32 SSAFRAMESIZE, u64 SIZE, 44 zero bytes
@@ -94,8 +97,9 @@ typedef struct cove_enclave_region {
  * with p_filesz > p_memsz, out-of-file bytes, a vaddr/offset not congruent
  * modulo the page size, or sharing a page with another; a missing, duplicated,
  * misplaced (not inside a read-only PT_LOAD) or invalid ".cove_config"
- * (cove/enclave_config.h rules); a ".cove_sigstruct" section that is not
- * exactly COVE_SIGSTRUCT_SIZE bytes of non-loaded file content.
+ * (cove/enclave_config.h rules); a missing or duplicated ".cove_sigstruct"
+ * section or one that is not exactly COVE_SIGSTRUCT_SIZE bytes of non-loaded
+ * file content.  On failure *out is NULL.
  */
 cove_err cove_enclave_image_parse(const uint8_t *data, size_t len, cove_enclave_image **out, cove_error *e);
 void cove_enclave_image_free(cove_enclave_image *img);

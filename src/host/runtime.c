@@ -203,9 +203,10 @@ static void *monitor_main(void *arg)
 	int status = 0;
 	pid_t r;
 
+	/* Only the end of the process counts (a debugger's stops are not an exit). */
 	do
-		r = waitpid(h->pid, &status, 0);
-	while (r < 0 && errno == EINTR);
+		r = waitpid(h->pid, &status, __WALL);
+	while ((r < 0 && errno == EINTR) || (r == h->pid && !WIFEXITED(status) && !WIFSIGNALED(status)));
 	if (r == h->pid)
 		describe_exit(h, status);
 	else

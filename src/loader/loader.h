@@ -54,7 +54,7 @@ cove_err cove_loader_harden(cove_error *e);
  * calls the runtime needs once running (futex, exit, exit_group, getrandom,
  * clock_gettime, clock_nanosleep, nanosleep, sched_yield, rt_sigreturn,
  * rt_sigprocmask, tgkill/getpid/gettid for abort()).  Anything else raises
- * SIGSYS, whose handler stores the syscall number in *violation (shared
+ * SIGSYS, whose handler stores the syscall number + 1 in *violation (shared
  * memory the host reads) and exits with COVE_LOADER_EXIT_SECCOMP.
  */
 cove_err cove_loader_seccomp_install(volatile uint32_t *violation, cove_error *e);

@@ -218,8 +218,9 @@ static void on_sigsys(int sig, siginfo_t *info, void *uctx)
 {
 	(void)sig;
 	(void)uctx;
+	/* Number + 1, so that 0 keeps meaning "none" and read (0) is still reported (host/channel.h). */
 	if (violation_word)
-		__atomic_store_n(violation_word, (uint32_t)info->si_syscall, __ATOMIC_RELEASE);
+		__atomic_store_n(violation_word, (uint32_t)info->si_syscall + 1u, __ATOMIC_RELEASE);
 	syscall(SYS_exit_group, COVE_LOADER_EXIT_SECCOMP);
 	for (;;) /* not reached: exit_group is on the allow-list */
 		;

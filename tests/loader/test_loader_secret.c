@@ -6,8 +6,9 @@
  * + PTRACE_PEEKDATA, and pidfd_getfd of every descriptor 0..64 followed by
  * mmap.  None may yield the secret, and each fails with the errno measured on
  * Linux 6.18.  The control runs the same probes against ordinary heap memory
- * of a hardened child and must read the secret (root has CAP_SYS_PTRACE), so
- * the probes are shown to detect a leak.  Needs root and memfd_secret; skips
+ * of a hardened child (plus an open memfd holding the secret) and must read
+ * the secret (root has CAP_SYS_PTRACE), so the probes are shown to detect a
+ * leak.  Needs root and memfd_secret; skips
  * (77) otherwise.
  */
 #include <errno.h>
@@ -81,6 +82,12 @@ static _Noreturn void child(bool secret, int to_parent, int from_parent)
 		mem = p;
 	} else {
 		mem = malloc(4096);
+		/* For the pidfd_getfd probe: a shareable memfd holding the secret, left open. */
+		int fd = memfd_create("control", MFD_CLOEXEC);
+		uint8_t s[SECRET_LEN];
+		make_secret(s);
+		if (fd < 0 || ftruncate(fd, 4096) != 0 || pwrite(fd, s, sizeof(s), 100) != (ssize_t)sizeof(s))
+			_exit(14);
 	}
 	make_secret(mem + 1000);
 	cove_error e;
@@ -177,6 +184,14 @@ static void run_probes(bool secret, probe *r)
 		close(pidfd);
 	}
 
+	printf("probes of %s memory: /proc/pid/mem %zd (%s), process_vm_readv %zd (%s), ptrace attach %s, "
+	       "PEEKDATA %s, pidfd_getfd took %d fds:",
+	       secret ? "secret" : "plain", r->mem_read, strerror(r->mem_errno), r->vm_read, strerror(r->vm_errno),
+	       r->attached ? "ok" : strerror(r->attach_errno), strerror(r->peek_errno), r->nfds);
+	for (int t = 0; t <= MAX_FD; t++)
+		if (!r->got_errno[t])
+			printf(" %d(mmap %s)", t, strerror(r->mmap_errno[t]));
+	printf("\n");
 	assert_int_equal(write(down[1], "x", 1), 1);
 	assert_int_equal(waitpid(pid, &r->child_status, 0), pid);
 	close(up[0]);
@@ -234,6 +249,7 @@ static void test_control_plain_memory_is_readable(void **state)
 	assert_true(r.attached);
 	assert_int_equal(r.peek_errno, 0);
 	assert_true(r.peek_leak);
+	assert_true(r.fd_leak); /* the control's open memfd is taken and mapped */
 }
 
 static void test_secret_map_rejects_bad_size(void **state)

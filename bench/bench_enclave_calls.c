@@ -1,0 +1,500 @@
+/*
+ * Benchmark: round-trip latency of ecalls and ocalls through cove's enclave
+ * runtime (cove/host.h, channels of src/host/channel.h), next to bare
+ * shared-memory ping-pongs between two processes measured in the same run:
+ *
+ *   baseline spin+futex  fork(); two cove_chan_box mailboxes in one MAP_SHARED
+ *                        anonymous page; cove_chan_post/cove_chan_wait
+ *                        themselves, with the spin count the enclave gets
+ *   baseline pure spin   the same mailboxes, waiting by spinning only
+ *   baseline futex only  cove_chan_wait with spin 0: every wait sleeps
+ *   ecall                ecall_noop, an ordinary ecall on a TCS channel
+ *   ecall switchless     ecall_noop_switchless (transition_using_threads)
+ *   ocall                ecall_ocall_loop(n, 0): n ordinary ocalls
+ *   ocall switchless     ecall_ocall_loop(n, 1) with one host ocall worker
+ *
+ * Every call is timed alone with clock_gettime(CLOCK_MONOTONIC) (vDSO; its
+ * own cost is printed and included in each figure).  Ecalls and baselines are
+ * timed on the calling host thread around each call.  Ocalls are timed on the
+ * host as the interval between consecutive entries of the host's ocall
+ * handler, which is one full round trip (handler return -> enclave resumes ->
+ * next ocall posted -> handler entered); the enclave itself reads no clock.
+ * The enclave is bench/enclave/bench_calls.edl, started on an emulated
+ * platform in a scratch directory.  Issue target: ordinary ecalls under 4 us
+ * median (an SGX hardware EENTER/EEXIT round trip costs ~8,000-17,000 cycles).
+ *
+ * Usage: bench_enclave_calls [--json] [--calls N] [--spin N]
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "host/channel.h"
+
+#ifdef COVE_BENCH_ENCLAVE
+#include "bench_calls_u.h"
+#include "cove/host.h"
+#include "cove/platform.h"
+#endif
+
+#define DEFAULT_CALLS 200000u
+#define DEFAULT_SPIN 20000u  /* DEFAULT_SPIN of src/host/runtime.c; passed explicitly to the enclave */
+#define FUTEX_CALLS_DIV 4u   /* futex-only baseline: a quarter of the calls (each is ~10x slower) */
+#define OCALL_CHUNK 10000u   /* ocalls per ecall_ocall_loop; intervals never span two ecalls */
+#define TARGET_NS 4000.0
+#define MSG_PING 1u
+#define MSG_STOP 2u
+
+typedef struct row {
+	const char *name;
+	const char *how;
+	size_t n;
+	double median, p99, mean; /* ns */
+	bool ok;
+} row;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Median, p99 and mean of n samples (sorts them). */
+static void summarize(row *r, uint64_t *s, size_t n)
+{
+	double sum = 0;
+
+	r->n = n;
+	r->ok = n > 0;
+	if (!n)
+		return;
+	qsort(s, n, sizeof(*s), cmp_u64);
+	for (size_t i = 0; i < n; i++)
+		sum += (double)s[i];
+	r->median = (double)s[n / 2];
+	r->p99 = (double)s[n * 99 / 100];
+	r->mean = sum / (double)n;
+}
+
+/* Median cost of one clock_gettime(CLOCK_MONOTONIC), as seen between two reads. */
+static double clock_cost(uint64_t *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t a = now_ns();
+		s[i] = now_ns() - a;
+	}
+	qsort(s, n, sizeof(*s), cmp_u64);
+	return (double)s[n / 2];
+}
+
+/* ---- baseline: two processes, one shared page ---- */
+
+typedef struct pingpong {
+	cove_chan_box to_child;
+	cove_chan_box to_parent;
+} pingpong;
+
+enum { WAIT_CHAN, WAIT_SPIN };
+
+static pid_t peer_pid;
+static int peer_status;
+static bool peer_gone;
+
+static bool peer_dead(void *arg)
+{
+	(void)arg;
+	if (!peer_gone && waitpid(peer_pid, &peer_status, WNOHANG) == peer_pid)
+		peer_gone = true;
+	return peer_gone;
+}
+
+/* Pure spinning: no futex ever; every 2^24 spins, ask give_up. */
+static bool spin_wait(cove_chan_box *b, uint32_t *seen, bool (*give_up)(void *))
+{
+	for (uint32_t i = 1;; i++) {
+		uint32_t s = atomic_load_explicit(&b->seq, memory_order_acquire);
+		if (s != *seen) {
+			*seen = s;
+			return true;
+		}
+		cove_cpu_relax();
+		if (!(i & 0xffffffu) && give_up && give_up(NULL))
+			return false;
+	}
+}
+
+/* Spin-only producer: the consumer never sleeps, so no wake is ever needed. */
+static void spin_post(cove_chan_box *b, uint32_t type)
+{
+	b->type = type;
+	atomic_fetch_add_explicit(&b->seq, 1, memory_order_seq_cst);
+}
+
+static bool do_wait(int mode, cove_chan_box *b, uint32_t *seen, uint32_t spin, bool (*give_up)(void *))
+{
+	if (mode == WAIT_SPIN)
+		return spin_wait(b, seen, give_up);
+	return cove_chan_wait(b, seen, spin, give_up, NULL, give_up ? 20 : 0);
+}
+
+static void do_post(int mode, cove_chan_box *b, uint32_t type)
+{
+	if (mode == WAIT_SPIN)
+		spin_post(b, type);
+	else
+		cove_chan_post(b, type, 0, 0);
+}
+
+static _Noreturn void child_main(pingpong *pp, int mode, uint32_t spin)
+{
+	uint32_t seen = 0;
+
+	for (;;) {
+		do_wait(mode, &pp->to_child, &seen, spin, NULL);
+		if (pp->to_child.type == MSG_STOP)
+			_exit(0);
+		do_post(mode, &pp->to_parent, MSG_PING);
+	}
+}
+
+static int run_baseline(row *r, int mode, uint32_t spin, uint64_t *s, size_t calls, size_t warmup)
+{
+	pingpong *pp = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	uint32_t seen = 0;
+	size_t done = 0;
+	int rc = -1;
+
+	if (pp == MAP_FAILED) {
+		fprintf(stderr, "bench_enclave_calls: mmap: %s\n", strerror(errno));
+		return -1;
+	}
+	memset(pp, 0, sizeof(*pp));
+	peer_gone = false;
+	peer_pid = fork();
+	if (peer_pid < 0) {
+		fprintf(stderr, "bench_enclave_calls: fork: %s\n", strerror(errno));
+		goto out;
+	}
+	if (peer_pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		child_main(pp, mode, spin);
+	}
+	for (size_t i = 0; i < warmup + calls; i++) {
+		uint64_t t0 = now_ns(), t1;
+
+		do_post(mode, &pp->to_child, MSG_PING);
+		if (!do_wait(mode, &pp->to_parent, &seen, spin, peer_dead)) {
+			fprintf(stderr, "bench_enclave_calls: baseline peer died (status %#x)\n", (unsigned)peer_status);
+			goto out;
+		}
+		t1 = now_ns();
+		if (i >= warmup)
+			s[done++] = t1 - t0;
+	}
+	summarize(r, s, done);
+	rc = 0;
+out:
+	if (peer_pid > 0 && !peer_gone) {
+		do_post(mode, &pp->to_child, MSG_STOP);
+		waitpid(peer_pid, NULL, 0);
+	}
+	munmap(pp, 4096);
+	return rc;
+}
+
+/* ---- the enclave ---- */
+
+#ifdef COVE_BENCH_ENCLAVE
+
+/* Host ocall handlers: each records when it was entered. */
+static uint64_t *ocall_stamps;
+static size_t ocall_cap;
+static _Atomic size_t ocall_n;
+static _Atomic size_t ocall_off_main; /* handler entries on a thread other than the ecall's (a host worker) */
+static pthread_t main_thread;
+
+static void stamp(void)
+{
+	size_t i = atomic_load_explicit(&ocall_n, memory_order_relaxed);
+
+	if (i < ocall_cap)
+		ocall_stamps[i] = now_ns();
+	atomic_store_explicit(&ocall_n, i + 1, memory_order_relaxed);
+	if (!pthread_equal(pthread_self(), main_thread))
+		atomic_fetch_add_explicit(&ocall_off_main, 1, memory_order_relaxed);
+}
+
+void ocall_noop(void)
+{
+	stamp();
+}
+
+void ocall_noop_switchless(void)
+{
+	stamp();
+}
+
+static int check_call(cove_enclave *enc, cove_edge_status st, const char *what)
+{
+	const char *lost;
+
+	if (st == COVE_EDGE_OK)
+		return 0;
+	lost = cove_enclave_lost_reason(enc);
+	fprintf(stderr, "bench_enclave_calls: %s: %s (%s)\n", what, cove_edge_status_name(st),
+		lost ? lost : "enclave alive");
+	return -1;
+}
+
+static int run_ecalls(cove_enclave *enc, row *r, bool switchless, uint64_t *s, size_t calls, size_t warmup)
+{
+	size_t done = 0;
+
+	for (size_t i = 0; i < warmup + calls; i++) {
+		uint64_t t0 = now_ns(), t1;
+		cove_edge_status st = switchless ? ecall_noop_switchless(enc) : ecall_noop(enc);
+
+		t1 = now_ns();
+		if (check_call(enc, st, switchless ? "ecall_noop_switchless" : "ecall_noop"))
+			return -1;
+		if (i >= warmup)
+			s[done++] = t1 - t0;
+	}
+	summarize(r, s, done);
+	return 0;
+}
+
+/* `calls` ocalls in loops of OCALL_CHUNK; samples are intervals between handler entries of one loop. */
+static int run_ocalls(cove_enclave *enc, row *r, bool switchless, uint64_t *s, size_t calls, size_t warmup,
+		      size_t *by_worker, size_t *entries)
+{
+	size_t done = 0, total = warmup + calls;
+
+	ocall_stamps = calloc(OCALL_CHUNK, sizeof(*ocall_stamps));
+	if (!ocall_stamps) {
+		fprintf(stderr, "bench_enclave_calls: out of memory\n");
+		return -1;
+	}
+	ocall_cap = OCALL_CHUNK;
+	atomic_store(&ocall_off_main, 0);
+	*entries = 0;
+	for (size_t at = 0; at < total; at += OCALL_CHUNK) {
+		int ret = 0;
+		size_t n;
+
+		atomic_store(&ocall_n, 0);
+		if (check_call(enc, ecall_ocall_loop(enc, &ret, (int)OCALL_CHUNK, switchless ? 1 : 0),
+			       "ecall_ocall_loop"))
+			goto fail;
+		n = atomic_load(&ocall_n);
+		if (ret != (int)OCALL_CHUNK || n != OCALL_CHUNK) {
+			fprintf(stderr, "bench_enclave_calls: ecall_ocall_loop returned %d after %zu handler entries\n",
+				ret, n);
+			goto fail;
+		}
+		*entries += n;
+		if (at < warmup)
+			continue;
+		for (size_t i = 1; i < n && done < calls; i++)
+			s[done++] = ocall_stamps[i] - ocall_stamps[i - 1];
+	}
+	*by_worker = atomic_load(&ocall_off_main);
+	free(ocall_stamps);
+	ocall_stamps = NULL;
+	summarize(r, s, done);
+	return 0;
+fail:
+	free(ocall_stamps);
+	ocall_stamps = NULL;
+	return -1;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+#endif /* COVE_BENCH_ENCLAVE */
+
+/* ---- output ---- */
+
+static void print_table(const row *rows, size_t n, double clk, uint32_t spin, const char *enclave_note)
+{
+	printf("clock: clock_gettime(CLOCK_MONOTONIC) around each call, median cost %.0f ns (included in every "
+	       "figure); spin count %u\n",
+	       clk, spin);
+	printf("%-22s %9s %9s %9s %8s  %s\n", "round trip", "median", "p99", "mean", "samples", "timed");
+	for (size_t i = 0; i < n; i++) {
+		if (!rows[i].ok)
+			continue;
+		printf("%-22s %6.2f us %6.2f us %6.2f us %8zu  %s\n", rows[i].name, rows[i].median / 1e3,
+		       rows[i].p99 / 1e3, rows[i].mean / 1e3, rows[i].n, rows[i].how);
+	}
+	if (enclave_note)
+		printf("%s\n", enclave_note);
+}
+
+static void print_json(const row *rows, size_t n, double clk, uint32_t spin, double ratio, int met)
+{
+	printf("{\"clock\":\"CLOCK_MONOTONIC\",\"clock_cost_ns\":%.0f,\"spin\":%u,\"rows\":[", clk, spin);
+	for (size_t i = 0, k = 0; i < n; i++) {
+		if (!rows[i].ok)
+			continue;
+		printf("%s{\"name\":\"%s\",\"timed\":\"%s\",\"samples\":%zu,\"median_ns\":%.0f,\"p99_ns\":%.0f,"
+		       "\"mean_ns\":%.1f}",
+		       k++ ? "," : "", rows[i].name, rows[i].how, rows[i].n, rows[i].median, rows[i].p99, rows[i].mean);
+	}
+	printf("]");
+	if (met >= 0)
+		printf(",\"ecall_over_baseline\":%.2f,\"target_ns\":%.0f,\"target_met\":%s", ratio, TARGET_NS,
+		       met ? "true" : "false");
+	printf("}\n");
+}
+
+static int parse_count(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v == 0 || v > 100000000ul)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+enum { R_BASE, R_SPIN, R_FUTEX, R_ECALL, R_ECALL_SL, R_OCALL, R_OCALL_SL, R_COUNT };
+
+int main(int argc, char **argv)
+{
+	row rows[R_COUNT] = {
+		[R_BASE] = {.name = "baseline spin+futex", .how = "host, fork()ed peer, cove_chan_post/wait"},
+		[R_SPIN] = {.name = "baseline pure spin", .how = "host, fork()ed peer, spin only"},
+		[R_FUTEX] = {.name = "baseline futex only", .how = "host, fork()ed peer, cove_chan_wait spin 0"},
+		[R_ECALL] = {.name = "ecall", .how = "host, around ecall_noop()"},
+		[R_ECALL_SL] = {.name = "ecall switchless", .how = "host, around ecall_noop_switchless()"},
+		[R_OCALL] = {.name = "ocall", .how = "host, between ocall handler entries"},
+		[R_OCALL_SL] = {.name = "ocall switchless", .how = "host worker, between ocall handler entries"},
+	};
+	uint32_t calls = DEFAULT_CALLS, spin = DEFAULT_SPIN;
+	bool json = false;
+	uint64_t *s = NULL;
+	size_t warmup;
+	double clk, ratio = 0;
+	int met = -1, rc = 1;
+	char note[512] = "";
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = true;
+		} else if (!strcmp(argv[i], "--calls") && i + 1 < argc && !parse_count(argv[i + 1], &calls)) {
+			i++;
+		} else if (!strcmp(argv[i], "--spin") && i + 1 < argc && !parse_count(argv[i + 1], &spin)) {
+			i++;
+		} else {
+			fprintf(stderr, "usage: %s [--json] [--calls N (1..100000000)] [--spin N (1..100000000)]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	warmup = calls / 10 < 1000 ? 1000 : calls / 10;
+	s = calloc(calls, sizeof(*s));
+	if (!s) {
+		fprintf(stderr, "bench_enclave_calls: out of memory\n");
+		return 1;
+	}
+	clk = clock_cost(s, calls);
+
+	if (run_baseline(&rows[R_BASE], WAIT_CHAN, spin, s, calls, warmup) ||
+	    run_baseline(&rows[R_SPIN], WAIT_SPIN, spin, s, calls, warmup) ||
+	    run_baseline(&rows[R_FUTEX], WAIT_CHAN, 0, s, calls / FUTEX_CALLS_DIV ? calls / FUTEX_CALLS_DIV : 1,
+			 warmup / FUTEX_CALLS_DIV))
+		goto out;
+
+#ifdef COVE_BENCH_ENCLAVE
+	{
+		char scratch[] = "/tmp/cove-bench-calls-XXXXXX", pdir[64];
+		cove_enclave_create_opts o = {.platform_dir = pdir, .spin_iterations = spin};
+		cove_enclave *enc = NULL;
+		cove_platform *p = NULL;
+		cove_error e = {0};
+		size_t by_worker = 0, entries = 0;
+		int erc = -1;
+
+		main_thread = pthread_self();
+		if (!mkdtemp(scratch)) {
+			fprintf(stderr, "bench_enclave_calls: scratch directory: %s\n", strerror(errno));
+			goto out;
+		}
+		snprintf(pdir, sizeof(pdir), "%s/platform", scratch);
+		if (cove_platform_open(pdir, true, &p, &e)) {
+			fprintf(stderr, "bench_enclave_calls: platform: %s\n", e.msg);
+			goto enclave_out;
+		}
+		cove_platform_free(p);
+		if (cove_enclave_create(COVE_BENCH_ENCLAVE, COVE_ENCLAVE_FLAG_EMULATED, &o, &enc, &e)) {
+			fprintf(stderr, "bench_enclave_calls: cove_enclave_create: %s\n", e.msg);
+			goto enclave_out;
+		}
+		/* Ordinary calls first: the switchless workers, once busy, spin on the same two cores. */
+		if (run_ecalls(enc, &rows[R_ECALL], false, s, calls, warmup) ||
+		    run_ocalls(enc, &rows[R_OCALL], false, s, calls, warmup, &by_worker, &entries) ||
+		    run_ecalls(enc, &rows[R_ECALL_SL], true, s, calls, warmup))
+			goto enclave_out;
+		if (cove_enclave_set_ocall_workers(enc, 1, &e)) {
+			fprintf(stderr, "bench_enclave_calls: ocall workers: %s\n", e.msg);
+			goto enclave_out;
+		}
+		if (run_ocalls(enc, &rows[R_OCALL_SL], true, s, calls, warmup, &by_worker, &entries))
+			goto enclave_out;
+		snprintf(note, sizeof(note),
+			 "switchless ocalls served by the host worker: %zu of %zu (the rest fell back to ordinary ocalls)",
+			 by_worker, entries);
+		erc = 0;
+	enclave_out:
+		cove_enclave_terminate(enc);
+		nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		if (erc)
+			goto out;
+	}
+	ratio = rows[R_ECALL].median / rows[R_BASE].median;
+	met = rows[R_ECALL].median < TARGET_NS;
+#else
+	snprintf(note, sizeof(note), "enclave rows: not built (needs cove_add_enclave and cove-loader)");
+#endif
+
+	if (json) {
+		print_json(rows, R_COUNT, clk, spin, ratio, met);
+	} else {
+		print_table(rows, R_COUNT, clk, spin, note[0] ? note : NULL);
+		if (met >= 0)
+			printf("ecall median / baseline spin+futex median: %.2f\n"
+			       "target < 4 us median for an ordinary ecall: %s\n",
+			       ratio, met ? "met" : "NOT met");
+	}
+	rc = 0;
+out:
+	free(s);
+	return rc;
+}
