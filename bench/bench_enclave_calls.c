@@ -106,6 +106,21 @@ static double clock_cost(uint64_t *s, size_t n)
 	return (double)s[n / 2];
 }
 
+/* How long `spin` pause iterations take: a wait longer than this falls into FUTEX_WAIT. */
+static double spin_window(uint32_t spin)
+{
+	uint64_t w[21];
+
+	for (size_t r = 0; r < 21; r++) {
+		uint64_t t0 = now_ns();
+		for (uint32_t i = 0; i < spin; i++)
+			cove_cpu_relax();
+		w[r] = now_ns() - t0;
+	}
+	qsort(w, 21, sizeof(w[0]), cmp_u64);
+	return (double)w[10];
+}
+
 /* ---- baseline: two processes, one shared page ---- */
 
 typedef struct pingpong {
@@ -283,39 +298,43 @@ static int run_ecalls(cove_enclave *enc, row *r, bool switchless, uint64_t *s, s
 	return 0;
 }
 
-/* `calls` ocalls in loops of OCALL_CHUNK; samples are intervals between handler entries of one loop. */
+/*
+ * Ocalls in loops of up to OCALL_CHUNK until `calls` intervals are taken after
+ * `warmup` discarded ones; an interval never spans two ecalls.
+ */
 static int run_ocalls(cove_enclave *enc, row *r, bool switchless, uint64_t *s, size_t calls, size_t warmup,
 		      size_t *by_worker, size_t *entries)
 {
-	size_t done = 0, total = warmup + calls;
+	size_t done = 0, skipped = 0, chunk = calls + warmup + 1 < OCALL_CHUNK ? calls + warmup + 1 : OCALL_CHUNK;
 
-	ocall_stamps = calloc(OCALL_CHUNK, sizeof(*ocall_stamps));
+	ocall_stamps = calloc(chunk, sizeof(*ocall_stamps));
 	if (!ocall_stamps) {
 		fprintf(stderr, "bench_enclave_calls: out of memory\n");
 		return -1;
 	}
-	ocall_cap = OCALL_CHUNK;
+	ocall_cap = chunk;
 	atomic_store(&ocall_off_main, 0);
 	*entries = 0;
-	for (size_t at = 0; at < total; at += OCALL_CHUNK) {
+	while (done < calls) {
 		int ret = 0;
 		size_t n;
 
 		atomic_store(&ocall_n, 0);
-		if (check_call(enc, ecall_ocall_loop(enc, &ret, (int)OCALL_CHUNK, switchless ? 1 : 0),
-			       "ecall_ocall_loop"))
+		if (check_call(enc, ecall_ocall_loop(enc, &ret, (int)chunk, switchless ? 1 : 0), "ecall_ocall_loop"))
 			goto fail;
 		n = atomic_load(&ocall_n);
-		if (ret != (int)OCALL_CHUNK || n != OCALL_CHUNK) {
-			fprintf(stderr, "bench_enclave_calls: ecall_ocall_loop returned %d after %zu handler entries\n",
-				ret, n);
+		if (ret != (int)chunk || n != chunk) {
+			fprintf(stderr, "bench_enclave_calls: ecall_ocall_loop(%zu) returned %d after %zu handler entries\n",
+				chunk, ret, n);
 			goto fail;
 		}
 		*entries += n;
-		if (at < warmup)
-			continue;
-		for (size_t i = 1; i < n && done < calls; i++)
-			s[done++] = ocall_stamps[i] - ocall_stamps[i - 1];
+		for (size_t i = 1; i < n && done < calls; i++) {
+			if (skipped < warmup)
+				skipped++;
+			else
+				s[done++] = ocall_stamps[i] - ocall_stamps[i - 1];
+		}
 	}
 	*by_worker = atomic_load(&ocall_off_main);
 	free(ocall_stamps);
@@ -338,11 +357,13 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 
 /* ---- output ---- */
 
-static void print_table(const row *rows, size_t n, double clk, uint32_t spin, const char *enclave_note)
+static void print_table(const row *rows, size_t n, double clk, uint32_t spin, double win,
+			const char *enclave_note)
 {
 	printf("clock: clock_gettime(CLOCK_MONOTONIC) around each call, median cost %.0f ns (included in every "
-	       "figure); spin count %u\n",
-	       clk, spin);
+	       "figure)\n"
+	       "spin count %u (%.1f us of pause; a longer wait sleeps in FUTEX_WAIT)\n",
+	       clk, spin, win / 1e3);
 	printf("%-22s %9s %9s %9s %8s  %s\n", "round trip", "median", "p99", "mean", "samples", "timed");
 	for (size_t i = 0; i < n; i++) {
 		if (!rows[i].ok)
@@ -354,9 +375,11 @@ static void print_table(const row *rows, size_t n, double clk, uint32_t spin, co
 		printf("%s\n", enclave_note);
 }
 
-static void print_json(const row *rows, size_t n, double clk, uint32_t spin, double ratio, int met)
+static void print_json(const row *rows, size_t n, double clk, uint32_t spin, double win, double ratio, int met)
 {
-	printf("{\"clock\":\"CLOCK_MONOTONIC\",\"clock_cost_ns\":%.0f,\"spin\":%u,\"rows\":[", clk, spin);
+	printf("{\"clock\":\"CLOCK_MONOTONIC\",\"clock_cost_ns\":%.0f,\"spin\":%u,\"spin_window_ns\":%.0f,"
+	       "\"rows\":[",
+	       clk, spin, win);
 	for (size_t i = 0, k = 0; i < n; i++) {
 		if (!rows[i].ok)
 			continue;
@@ -401,7 +424,7 @@ int main(int argc, char **argv)
 	bool json = false;
 	uint64_t *s = NULL;
 	size_t warmup;
-	double clk, ratio = 0;
+	double clk, win, ratio = 0;
 	int met = -1, rc = 1;
 	char note[512] = "";
 
@@ -425,6 +448,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	clk = clock_cost(s, calls);
+	win = spin_window(spin);
 
 	if (run_baseline(&rows[R_BASE], WAIT_CHAN, spin, s, calls, warmup) ||
 	    run_baseline(&rows[R_SPIN], WAIT_SPIN, spin, s, calls, warmup) ||
@@ -485,9 +509,9 @@ int main(int argc, char **argv)
 #endif
 
 	if (json) {
-		print_json(rows, R_COUNT, clk, spin, ratio, met);
+		print_json(rows, R_COUNT, clk, spin, win, ratio, met);
 	} else {
-		print_table(rows, R_COUNT, clk, spin, note[0] ? note : NULL);
+		print_table(rows, R_COUNT, clk, spin, win, note[0] ? note : NULL);
 		if (met >= 0)
 			printf("ecall median / baseline spin+futex median: %.2f\n"
 			       "target < 4 us median for an ordinary ecall: %s\n",

@@ -4,6 +4,10 @@
 # Usage: platform_setup.sh COVE_BIN PLATFORM_DIR WORK_DIR
 set -eu
 cove=$1 dir=$2 work=$3
+if [ -z "$dir" ] || [ -z "$work" ]; then
+	echo "usage: $0 COVE_BIN PLATFORM_DIR WORK_DIR" >&2
+	exit 2
+fi
 rm -rf "$dir" "$work"
 mkdir -p "$work"
 "$cove" platform init --state-dir "$dir" >/dev/null

@@ -16,7 +16,10 @@ mkdir -p "$work" || exit 1
 cat "$work/out"
 rd=$(sed -n 's/^report data: \([0-9a-f]\{128\}\)$/\1/p' "$work/out")
 mre=$(sed -n 's/^expected MRENCLAVE: \([0-9a-f]\{64\}\)$/\1/p' "$work/out")
-[ -n "$rd" ] && [ -n "$mre" ] || { echo "FAIL: the sample did not print the report data and MRENCLAVE" >&2; exit 1; }
+if [ -z "$rd" ] || [ -z "$mre" ]; then
+	echo "FAIL: the sample did not print the report data and MRENCLAVE" >&2
+	exit 1
+fi
 accept=""
 grep -q "NOT memfd_secret-backed" "$work/out" && accept="--accept ConfigurationNeeded"
 

@@ -344,6 +344,7 @@ static void test_quote_verifies_only_with_emulated_root(void **state)
 	cove_dcap_verifier_free(intel);
 	cove_dcap_policy_free(&pol);
 	cove_dcap_collateral_free(&coll);
+	cove_dcap_quote_free(&q);
 	cove_platform_free(p);
 	cove_enclave_terminate(enc);
 }

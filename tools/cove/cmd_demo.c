@@ -7,9 +7,13 @@
  *   4. its verification with the emulated root explicitly trusted, and the
  *      policy decision (measurement and report data must match);
  *   5. the same report rejected when only AMD's roots are trusted;
- *   6. an SGX enclave's report on the same emulated platform, quoted in the
- *      DCAP v3 layout and verified with the emulated root trusted;
- *   7. the same quote rejected when only Intel's root is trusted.
+ *   6-9. the application-enclave model (demo_enclave.c): the demo enclave,
+ *      built and signed with the project, runs in its own loader process on
+ *      the same emulated platform; run 1 seals a secret, run 2 (a new process)
+ *      unseals it and quotes the enclave (DCAP v3 layout);
+ *   10. that quote verified with the emulated root trusted (MRENCLAVE and the
+ *      fresh report data required);
+ *   11. the same quote rejected when only Intel's root is trusted.
  */
 #include <ftw.h>
 #include <getopt.h>
@@ -19,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "demo.h"
 #include "cove/dcap.h"
 #include "cove/dcap_verify.h"
 #include "cove/platform.h"
@@ -26,25 +31,22 @@
 #include "cove/snp_measure.h"
 
 static const char usage[] =
-	"Usage: cove demo [--ovmf FILE] [--vcpus N] [--vcpu-type NAME] [--state-dir DIR] [--json]\n"
+	"Usage: cove demo [--ovmf FILE] [--vcpus N] [--vcpu-type NAME] [--state-dir DIR] [--enclave IMAGE] [--json]\n"
 	"\n"
 	"Run cove's main job on the emulated platform and print each step as a table:\n"
 	"expected measurement of an OVMF image (default /usr/share/OVMF/OVMF_CODE.fd\n"
 	"from Debian's ovmf package, 4 vCPUs, EPYC-Milan, QEMU), an emulated SEV-SNP\n"
 	"report over it with fresh report data, its verification with the emulated root\n"
-	"trusted, and its rejection when only AMD's roots are trusted; then an SGX\n"
-	"enclave's report quoted by the emulated quoting enclave (DCAP v3 layout),\n"
-	"verified with the emulated root trusted and rejected with Intel's root only.\n"
+	"trusted, and its rejection when only AMD's roots are trusted; then the demo\n"
+	"application enclave (IMAGE, default: the one built with cove) run twice in\n"
+	"its own isolated process - sealing a secret, then unsealing it - and its\n"
+	"quote (DCAP v3 layout) verified with the emulated root trusted and rejected\n"
+	"with Intel's root only.\n"
 	"\n"
 	"The state directory defaults to a temporary one that is removed afterwards.\n"
 	"Exit status 0 when every step behaved as expected, 1 otherwise.\n";
 
-typedef struct step {
-	const char *name;
-	bool ok;
-	char result[COVE_ERROR_MSG_MAX + 64];
-	char detail[4 * COVE_ERROR_MSG_MAX];
-} step;
+typedef cove_demo_step step;
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -56,7 +58,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 
 static void print_table(const step *steps, size_t n)
 {
-	printf("\ncove main job: a confidential VM (AMD SEV-SNP) and an application enclave's quote (Intel SGX DCAP)\n"
+	printf("\ncove main job: a confidential VM (AMD SEV-SNP) and an application enclave (Intel SGX model)\n"
 	       "on the emulated platform\n\n");
 	printf("  %-3s %-38s %-6s %s\n", "#", "step", "", "result");
 	printf("  %-3s %-38s %-6s %s\n", "---", "--------------------------------------", "------",
@@ -96,14 +98,21 @@ int cove_cmd_demo(int argc, char **argv)
 		{"ovmf", required_argument, NULL, 'o'},   {"vcpus", required_argument, NULL, 'n'},
 		{"vcpu-type", required_argument, NULL, 't'}, {"state-dir", required_argument, NULL, 's'},
 		{"json", no_argument, NULL, 'j'},         {"help", no_argument, NULL, 'h'},
+		{"enclave", required_argument, NULL, 'E'},
 		{0},
 	};
 	const char *ovmf_path = "/usr/share/OVMF/OVMF_CODE.fd", *vcpu_type = "EPYC-Milan", *state_dir = NULL;
+#ifdef COVE_DEMO_ENCLAVE
+	const char *enclave_path = COVE_DEMO_ENCLAVE;
+#else
+	const char *enclave_path = "";
+#endif
+	cove_demo_quote dq = {0};
 	unsigned long long vcpus = 4;
 	bool json = false;
 	char tmpdir[] = "/tmp/cove-demo-XXXXXX";
 	bool made_tmp = false;
-	step steps[7];
+	step steps[12];
 	size_t nsteps = 0;
 	cove_buf ovmf = {0};
 	cove_platform *plat = NULL;
@@ -137,6 +146,7 @@ int cove_cmd_demo(int argc, char **argv)
 			break;
 		case 't': vcpu_type = optarg; break;
 		case 's': state_dir = optarg; break;
+		case 'E': enclave_path = optarg; break;
 		case 'j': json = true; break;
 		case 'h': fputs(usage, stdout); return COVE_EXIT_OK;
 		default: return cove_cli_usage_error("cove demo", "bad option");
@@ -251,27 +261,33 @@ int cove_cmd_demo(int argc, char **argv)
 	cove_result_free(res);
 	res = NULL;
 
-	/* 6. The application-enclave model: an enclave's report quoted by the emulated QE, DCAP-verified. */
+	/* 6-9. The application-enclave model: the demo enclave, sealed across two runs, then quoted. */
+	{
+		size_t before = nsteps;
+		nsteps += cove_demo_enclave_steps(cove_platform_dir(plat), enclave_path, &steps[nsteps], &dq);
+		for (size_t i = before; i < nsteps; i++)
+			if (!steps[i].ok)
+				goto print;
+	}
+
+	/* 10. Its quote, DCAP-verified with the emulated root trusted. */
 	s = &steps[nsteps++];
-	s->name = "SGX quote, emulated root trusted";
-	cove_sgx_emulate_opts so = {.isv_prod_id = 1, .isv_svn = 1};
-	uint8_t body[COVE_SGX_REPORT_BODY_SIZE], spki[32];
-	cove_digest(COVE_SHA256, "cove demo enclave", 17, so.mr_enclave, NULL);
-	cove_digest(COVE_SHA256, "cove demo signer", 16, so.mr_signer, NULL);
-	cove_random_bytes(so.report_data, sizeof(so.report_data));
-	if (cove_platform_sgx_report_body(plat, &so, body, &e) ||
-	    cove_platform_sgx_quote(plat, body, &sgx_quote, &sgx_quote_len, &e) ||
-	    cove_platform_sgx_collateral(plat, &sgx_coll, &e) || cove_platform_sgx_root(plat, spki, &e) ||
-	    cove_dcap_quote_parse(sgx_quote, sgx_quote_len, &quote, &e)) {
+	s->name = "enclave quote, emulated root trusted";
+	uint8_t spki[32];
+	if (cove_platform_sgx_collateral(plat, &sgx_coll, &e) || cove_platform_sgx_root(plat, spki, &e) ||
+	    cove_dcap_quote_parse(dq.quote, dq.len, &quote, &e)) {
 		snprintf(s->result, sizeof(s->result), "%s", e.msg);
 		goto print;
 	}
+	sgx_quote = dq.quote;
+	sgx_quote_len = dq.len;
+	dq.quote = NULL;
 	have_quote = true;
 	cove_dcap_policy dpolicy;
 	cove_dcap_policy_init(&dpolicy);
-	memcpy(dpolicy.mr_enclaves[0], so.mr_enclave, 32);
+	memcpy(dpolicy.mr_enclaves[0], dq.mr_enclave, 32);
 	dpolicy.n_mr_enclaves = 1;
-	memcpy(dpolicy.report_data, so.report_data, 64);
+	memcpy(dpolicy.report_data, dq.report_data, 64);
 	dpolicy.has_report_data = true;
 	cove_dcap_verify_opts dvo = {0};
 	cove_err drc = cove_dcap_verifier_new(&dcap_emu, &e);
@@ -293,9 +309,9 @@ int cove_cmd_demo(int argc, char **argv)
 	cove_result_free(res);
 	res = NULL;
 
-	/* 7. The same quote with Intel's root only. */
+	/* 11. The same quote with Intel's root only. */
 	s = &steps[nsteps++];
-	s->name = "SGX quote, only Intel's root trusted";
+	s->name = "enclave quote, only Intel's root";
 	if (cove_dcap_verifier_new(&dcap_intel, &e) ||
 	    cove_dcap_verify(dcap_intel, &quote, &sgx_coll, &dpolicy, &dvo, &res, &e)) {
 		cove_dcap_policy_free(&dpolicy);
@@ -333,6 +349,7 @@ print:
 	if (have_quote)
 		cove_dcap_quote_free(&quote);
 	free(sgx_quote);
+	free(dq.quote);
 	cove_dcap_collateral_free(&sgx_coll);
 	cove_dcap_verifier_free(dcap_emu);
 	cove_dcap_verifier_free(dcap_intel);
