@@ -11,6 +11,19 @@ for want in "cc2b38913550ecd41aadbcf2a5d309ae9d3cb0455c9e1f72892f6b18cfaea3f2e4f
 	"authentic yes, policy accepts" "TCB UpToDate" "chain.root:" "root: the pck chain ends at"; do
 	grep -qF -- "$want" "$tmp/out" || { echo "FAIL: demo output lacks '$want'"; fails=$((fails + 1)); }
 done
+for want in "enclave run 1: seal a secret           ok" "the secret of run 1, intact" \
+	"enclave quote, emulated root trusted   ok"; do
+	grep -qF -- "$want" "$tmp/out" || { echo "FAIL: demo output lacks '$want'"; fails=$((fails + 1)); }
+done
+# A tampered demo enclave image stops the enclave steps with the loader's reason.
+if [ -n "${COVE_DEMO_ENCLAVE:-}" ] && [ -f "$COVE_DEMO_ENCLAVE" ]; then
+	cp "$COVE_DEMO_ENCLAVE" "$tmp/tampered.so"
+	printf '\377' | dd of="$tmp/tampered.so" bs=1 seek=4200 conv=notrunc 2>/dev/null
+	"$COVE_BIN" demo --enclave "$tmp/tampered.so" >"$tmp/tout" 2>&1
+	[ $? -eq 1 ] || { echo "FAIL: a tampered enclave image did not fail the demo"; fails=$((fails + 1)); }
+	grep -q "refused by the loader" "$tmp/tout" || grep -q "MRENCLAVE\|does not verify" "$tmp/tout" ||
+		{ echo "FAIL: no reason for the tampered image"; cat "$tmp/tout"; fails=$((fails + 1)); }
+fi
 [ "$(grep -c 'rejected, as it must be' "$tmp/out")" -eq 2 ] || { echo "FAIL: expected two rejections"; fails=$((fails + 1)); }
 "$COVE_BIN" demo --json --state-dir "$tmp/state" >"$tmp/json" 2>/dev/null || { echo "FAIL: demo --json"; fails=$((fails + 1)); }
 grep -q '"ok": true' "$tmp/json" || { echo "FAIL: demo --json is not ok"; fails=$((fails + 1)); }
