@@ -53,6 +53,7 @@
 #define DEFAULT_SPIN 20000u  /* DEFAULT_SPIN of src/host/runtime.c; passed explicitly to the enclave */
 #define FUTEX_CALLS_DIV 4u   /* futex-only baseline: a quarter of the calls (each is ~10x slower) */
 #define OCALL_CHUNK 10000u   /* ocalls per ecall_ocall_loop; intervals never span two ecalls */
+#define ROUNDS 10u            /* baselines and ordinary ecalls alternate in this many rounds */
 #define TARGET_NS 4000.0
 #define MSG_PING 1u
 #define MSG_STOP 2u
@@ -77,6 +78,23 @@ static int cmp_u64(const void *a, const void *b)
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 	return x < y ? -1 : x > y;
 }
+
+#ifdef COVE_BENCH_ENCLAVE
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+#endif
+
+#ifdef COVE_BENCH_ENCLAVE
+/* The median of n samples (sorts them). */
+static double median_of(uint64_t *s, size_t n)
+{
+	qsort(s, n, sizeof(*s), cmp_u64);
+	return n ? (double)s[n / 2] : 0;
+}
+#endif
 
 /* Median, p99 and mean of n samples (sorts them). */
 static void summarize(row *r, uint64_t *s, size_t n)
@@ -191,7 +209,7 @@ static _Noreturn void child_main(pingpong *pp, int mode, uint32_t spin)
 	}
 }
 
-static int run_baseline(row *r, int mode, uint32_t spin, uint64_t *s, size_t calls, size_t warmup)
+static int run_baseline(int mode, uint32_t spin, uint64_t *s, size_t calls, size_t warmup)
 {
 	pingpong *pp = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	uint32_t seen = 0;
@@ -225,7 +243,6 @@ static int run_baseline(row *r, int mode, uint32_t spin, uint64_t *s, size_t cal
 		if (i >= warmup)
 			s[done++] = t1 - t0;
 	}
-	summarize(r, s, done);
 	rc = 0;
 out:
 	if (peer_pid > 0 && !peer_gone) {
@@ -280,7 +297,7 @@ static int check_call(cove_enclave *enc, cove_edge_status st, const char *what)
 	return -1;
 }
 
-static int run_ecalls(cove_enclave *enc, row *r, bool switchless, uint64_t *s, size_t calls, size_t warmup)
+static int run_ecalls(cove_enclave *enc, bool switchless, uint64_t *s, size_t calls, size_t warmup)
 {
 	size_t done = 0;
 
@@ -294,7 +311,6 @@ static int run_ecalls(cove_enclave *enc, row *r, bool switchless, uint64_t *s, s
 		if (i >= warmup)
 			s[done++] = t1 - t0;
 	}
-	summarize(r, s, done);
 	return 0;
 }
 
@@ -302,7 +318,7 @@ static int run_ecalls(cove_enclave *enc, row *r, bool switchless, uint64_t *s, s
  * Ocalls in loops of up to OCALL_CHUNK until `calls` intervals are taken after
  * `warmup` discarded ones; an interval never spans two ecalls.
  */
-static int run_ocalls(cove_enclave *enc, row *r, bool switchless, uint64_t *s, size_t calls, size_t warmup,
+static int run_ocalls(cove_enclave *enc, bool switchless, uint64_t *s, size_t calls, size_t warmup,
 		      size_t *by_worker, size_t *entries)
 {
 	size_t done = 0, skipped = 0, chunk = calls + warmup + 1 < OCALL_CHUNK ? calls + warmup + 1 : OCALL_CHUNK;
@@ -339,7 +355,6 @@ static int run_ocalls(cove_enclave *enc, row *r, bool switchless, uint64_t *s, s
 	*by_worker = atomic_load(&ocall_off_main);
 	free(ocall_stamps);
 	ocall_stamps = NULL;
-	summarize(r, s, done);
 	return 0;
 fail:
 	free(ocall_stamps);
@@ -357,13 +372,20 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 
 /* ---- output ---- */
 
-static void print_table(const row *rows, size_t n, double clk, uint32_t spin, double win,
-			const char *enclave_note)
+/* ecall median / spin+futex baseline median, per interleaved round. */
+typedef struct ratio_stats {
+	size_t rounds;
+	double median, min, max;
+} ratio_stats;
+
+static void print_table(const row *rows, size_t n, double clk, uint32_t spin, double win, size_t rounds,
+			const ratio_stats *ratio, const char *note)
 {
 	printf("clock: clock_gettime(CLOCK_MONOTONIC) around each call, median cost %.0f ns (included in every "
 	       "figure)\n"
-	       "spin count %u (%.1f us of pause; a longer wait sleeps in FUTEX_WAIT)\n",
-	       clk, spin, win / 1e3);
+	       "spin count %u (%.1f us of pause; a longer wait sleeps in FUTEX_WAIT)\n"
+	       "baseline spin+futex, baseline pure spin and ecall alternate in %zu rounds\n",
+	       clk, spin, win / 1e3, rounds);
 	printf("%-22s %9s %9s %9s %8s  %s\n", "round trip", "median", "p99", "mean", "samples", "timed");
 	for (size_t i = 0; i < n; i++) {
 		if (!rows[i].ok)
@@ -371,15 +393,21 @@ static void print_table(const row *rows, size_t n, double clk, uint32_t spin, do
 		printf("%-22s %6.2f us %6.2f us %6.2f us %8zu  %s\n", rows[i].name, rows[i].median / 1e3,
 		       rows[i].p99 / 1e3, rows[i].mean / 1e3, rows[i].n, rows[i].how);
 	}
-	if (enclave_note)
-		printf("%s\n", enclave_note);
+	if (note[0])
+		printf("%s\n", note);
+	if (ratio->rounds)
+		printf("ecall median / baseline spin+futex median: %.2f (median of %zu rounds; min %.2f, max %.2f)\n"
+		       "target < 4 us median for an ordinary ecall: %s\n",
+		       ratio->median, ratio->rounds, ratio->min, ratio->max,
+		       rows[0].ok && rows[3].median < TARGET_NS ? "met" : "NOT met");
 }
 
-static void print_json(const row *rows, size_t n, double clk, uint32_t spin, double win, double ratio, int met)
+static void print_json(const row *rows, size_t n, double clk, uint32_t spin, double win, size_t rounds,
+		       const ratio_stats *ratio)
 {
 	printf("{\"clock\":\"CLOCK_MONOTONIC\",\"clock_cost_ns\":%.0f,\"spin\":%u,\"spin_window_ns\":%.0f,"
-	       "\"rows\":[",
-	       clk, spin, win);
+	       "\"rounds\":%zu,\"rows\":[",
+	       clk, spin, win, rounds);
 	for (size_t i = 0, k = 0; i < n; i++) {
 		if (!rows[i].ok)
 			continue;
@@ -388,9 +416,10 @@ static void print_json(const row *rows, size_t n, double clk, uint32_t spin, dou
 		       k++ ? "," : "", rows[i].name, rows[i].how, rows[i].n, rows[i].median, rows[i].p99, rows[i].mean);
 	}
 	printf("]");
-	if (met >= 0)
-		printf(",\"ecall_over_baseline\":%.2f,\"target_ns\":%.0f,\"target_met\":%s", ratio, TARGET_NS,
-		       met ? "true" : "false");
+	if (ratio->rounds)
+		printf(",\"ecall_over_baseline\":{\"median\":%.2f,\"min\":%.2f,\"max\":%.2f},\"target_ns\":%.0f,"
+		       "\"target_met\":%s",
+		       ratio->median, ratio->min, ratio->max, TARGET_NS, rows[3].median < TARGET_NS ? "true" : "false");
 	printf("}\n");
 }
 
@@ -408,6 +437,7 @@ static int parse_count(const char *s, uint32_t *out)
 }
 
 enum { R_BASE, R_SPIN, R_FUTEX, R_ECALL, R_ECALL_SL, R_OCALL, R_OCALL_SL, R_COUNT };
+_Static_assert(R_BASE == 0 && R_ECALL == 3, "print_table and print_json index these rows");
 
 int main(int argc, char **argv)
 {
@@ -422,103 +452,140 @@ int main(int argc, char **argv)
 	};
 	uint32_t calls = DEFAULT_CALLS, spin = DEFAULT_SPIN;
 	bool json = false;
-	uint64_t *s = NULL;
-	size_t warmup;
-	double clk, win, ratio = 0;
-	int met = -1, rc = 1;
+	uint64_t *s = NULL, *s_base = NULL, *s_spin = NULL, *s_ecall = NULL;
+	double ratios[ROUNDS];
+	ratio_stats ratio = {0};
+	size_t per, warm, futex_n;
+	double clk, win;
+	int rc = 1;
 	char note[512] = "";
+#ifdef COVE_BENCH_ENCLAVE
+	char scratch[] = "/tmp/cove-bench-calls-XXXXXX", pdir[64];
+	cove_enclave_create_opts o = {.platform_dir = pdir};
+	cove_enclave *enc = NULL;
+	cove_platform *p = NULL;
+	cove_error e = {0};
+	size_t by_worker = 0, entries = 0;
+	bool made_scratch = false;
+#endif
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
 			json = true;
-		} else if (!strcmp(argv[i], "--calls") && i + 1 < argc && !parse_count(argv[i + 1], &calls)) {
+		} else if (!strcmp(argv[i], "--calls") && i + 1 < argc && !parse_count(argv[i + 1], &calls) &&
+			   calls >= ROUNDS) {
 			i++;
 		} else if (!strcmp(argv[i], "--spin") && i + 1 < argc && !parse_count(argv[i + 1], &spin)) {
 			i++;
 		} else {
-			fprintf(stderr, "usage: %s [--json] [--calls N (1..100000000)] [--spin N (1..100000000)]\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s [--json] [--calls N (%u..100000000)] [--spin N (1..100000000)]\n",
+				argv[0], ROUNDS);
 			return 2;
 		}
 	}
-	warmup = calls / 10 < 1000 ? 1000 : calls / 10;
+	per = calls / ROUNDS;
+	calls = (uint32_t)(per * ROUNDS);
+	warm = per / 10 < 1000 ? 1000 : per / 10;
+	futex_n = calls / FUTEX_CALLS_DIV ? calls / FUTEX_CALLS_DIV : 1;
 	s = calloc(calls, sizeof(*s));
-	if (!s) {
+	s_base = calloc(calls, sizeof(*s));
+	s_spin = calloc(calls, sizeof(*s));
+	s_ecall = calloc(calls, sizeof(*s));
+	if (!s || !s_base || !s_spin || !s_ecall) {
 		fprintf(stderr, "bench_enclave_calls: out of memory\n");
-		return 1;
+		goto out;
 	}
 	clk = clock_cost(s, calls);
 	win = spin_window(spin);
-
-	if (run_baseline(&rows[R_BASE], WAIT_CHAN, spin, s, calls, warmup) ||
-	    run_baseline(&rows[R_SPIN], WAIT_SPIN, spin, s, calls, warmup) ||
-	    run_baseline(&rows[R_FUTEX], WAIT_CHAN, 0, s, calls / FUTEX_CALLS_DIV ? calls / FUTEX_CALLS_DIV : 1,
-			 warmup / FUTEX_CALLS_DIV))
+	if (run_baseline(WAIT_CHAN, 0, s, futex_n, warm / FUTEX_CALLS_DIV))
 		goto out;
+	summarize(&rows[R_FUTEX], s, futex_n);
 
 #ifdef COVE_BENCH_ENCLAVE
-	{
-		char scratch[] = "/tmp/cove-bench-calls-XXXXXX", pdir[64];
-		cove_enclave_create_opts o = {.platform_dir = pdir, .spin_iterations = spin};
-		cove_enclave *enc = NULL;
-		cove_platform *p = NULL;
-		cove_error e = {0};
-		size_t by_worker = 0, entries = 0;
-		int erc = -1;
-
-		main_thread = pthread_self();
-		if (!mkdtemp(scratch)) {
-			fprintf(stderr, "bench_enclave_calls: scratch directory: %s\n", strerror(errno));
-			goto out;
-		}
-		snprintf(pdir, sizeof(pdir), "%s/platform", scratch);
-		if (cove_platform_open(pdir, true, &p, &e)) {
-			fprintf(stderr, "bench_enclave_calls: platform: %s\n", e.msg);
-			goto enclave_out;
-		}
-		cove_platform_free(p);
-		if (cove_enclave_create(COVE_BENCH_ENCLAVE, COVE_ENCLAVE_FLAG_EMULATED, &o, &enc, &e)) {
-			fprintf(stderr, "bench_enclave_calls: cove_enclave_create: %s\n", e.msg);
-			goto enclave_out;
-		}
-		/* Ordinary calls first: the switchless workers, once busy, spin on the same two cores. */
-		if (run_ecalls(enc, &rows[R_ECALL], false, s, calls, warmup) ||
-		    run_ocalls(enc, &rows[R_OCALL], false, s, calls, warmup, &by_worker, &entries) ||
-		    run_ecalls(enc, &rows[R_ECALL_SL], true, s, calls, warmup))
-			goto enclave_out;
-		if (cove_enclave_set_ocall_workers(enc, 1, &e)) {
-			fprintf(stderr, "bench_enclave_calls: ocall workers: %s\n", e.msg);
-			goto enclave_out;
-		}
-		if (run_ocalls(enc, &rows[R_OCALL_SL], true, s, calls, warmup, &by_worker, &entries))
-			goto enclave_out;
-		snprintf(note, sizeof(note),
-			 "switchless ocalls served by the host worker: %zu of %zu (the rest fell back to ordinary ocalls)",
-			 by_worker, entries);
-		erc = 0;
-	enclave_out:
-		cove_enclave_terminate(enc);
-		nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-		if (erc)
-			goto out;
+	o.spin_iterations = spin;
+	main_thread = pthread_self();
+	if (!mkdtemp(scratch)) {
+		fprintf(stderr, "bench_enclave_calls: scratch directory: %s\n", strerror(errno));
+		goto out;
 	}
-	ratio = rows[R_ECALL].median / rows[R_BASE].median;
-	met = rows[R_ECALL].median < TARGET_NS;
+	made_scratch = true;
+	snprintf(pdir, sizeof(pdir), "%s/platform", scratch);
+	if (cove_platform_open(pdir, true, &p, &e)) {
+		fprintf(stderr, "bench_enclave_calls: platform: %s\n", e.msg);
+		goto out;
+	}
+	cove_platform_free(p);
+	if (cove_enclave_create(COVE_BENCH_ENCLAVE, COVE_ENCLAVE_FLAG_EMULATED, &o, &enc, &e)) {
+		fprintf(stderr, "bench_enclave_calls: cove_enclave_create: %s\n", e.msg);
+		goto out;
+	}
+#endif
+	/*
+	 * Interleaved rounds: where the hypervisor places the two vCPUs changes the
+	 * cost of a cache-line transfer several-fold from one second to the next,
+	 * so the ratio is taken per round, between figures measured side by side.
+	 */
+	for (size_t r = 0; r < ROUNDS; r++) {
+		uint64_t *b = s_base + r * per, *sp = s_spin + r * per;
+
+		if (run_baseline(WAIT_CHAN, spin, b, per, warm) || run_baseline(WAIT_SPIN, spin, sp, per, warm))
+			goto out;
+#ifdef COVE_BENCH_ENCLAVE
+		{
+			uint64_t *ec = s_ecall + r * per;
+			if (run_ecalls(enc, false, ec, per, warm))
+				goto out;
+			ratios[r] = median_of(ec, per) / median_of(b, per);
+		}
+#else
+		(void)ratios;
+#endif
+	}
+	summarize(&rows[R_BASE], s_base, calls);
+	summarize(&rows[R_SPIN], s_spin, calls);
+
+#ifdef COVE_BENCH_ENCLAVE
+	summarize(&rows[R_ECALL], s_ecall, calls);
+	ratio.rounds = ROUNDS;
+	qsort(ratios, ROUNDS, sizeof(ratios[0]), cmp_double);
+	ratio.median = ratios[ROUNDS / 2];
+	ratio.min = ratios[0];
+	ratio.max = ratios[ROUNDS - 1];
+	/* Ordinary ocalls first: the switchless workers, once busy, spin on the same two cores. */
+	if (run_ocalls(enc, false, s, calls, warm, &by_worker, &entries))
+		goto out;
+	summarize(&rows[R_OCALL], s, calls);
+	if (run_ecalls(enc, true, s, calls, warm))
+		goto out;
+	summarize(&rows[R_ECALL_SL], s, calls);
+	if (cove_enclave_set_ocall_workers(enc, 1, &e)) {
+		fprintf(stderr, "bench_enclave_calls: ocall workers: %s\n", e.msg);
+		goto out;
+	}
+	if (run_ocalls(enc, true, s, calls, warm, &by_worker, &entries))
+		goto out;
+	summarize(&rows[R_OCALL_SL], s, calls);
+	snprintf(note, sizeof(note),
+		 "switchless ocalls served by the host worker: %zu of %zu (the rest fell back to ordinary ocalls)",
+		 by_worker, entries);
 #else
 	snprintf(note, sizeof(note), "enclave rows: not built (needs cove_add_enclave and cove-loader)");
 #endif
 
-	if (json) {
-		print_json(rows, R_COUNT, clk, spin, win, ratio, met);
-	} else {
-		print_table(rows, R_COUNT, clk, spin, win, note[0] ? note : NULL);
-		if (met >= 0)
-			printf("ecall median / baseline spin+futex median: %.2f\n"
-			       "target < 4 us median for an ordinary ecall: %s\n",
-			       ratio, met ? "met" : "NOT met");
-	}
+	if (json)
+		print_json(rows, R_COUNT, clk, spin, win, ROUNDS, &ratio);
+	else
+		print_table(rows, R_COUNT, clk, spin, win, ROUNDS, &ratio, note);
 	rc = 0;
 out:
+#ifdef COVE_BENCH_ENCLAVE
+	cove_enclave_terminate(enc);
+	if (made_scratch)
+		nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+#endif
 	free(s);
+	free(s_base);
+	free(s_spin);
+	free(s_ecall);
 	return rc;
 }

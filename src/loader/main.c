@@ -40,7 +40,7 @@
 cove_loader_state cove_loader;
 
 /* Heap reserved for the runtime itself (glibc, OpenSSL, the bridges' copies) beside the enclave's own heap. */
-#define RUNTIME_HEAP (UINT64_C(16) << 20)
+#define RUNTIME_HEAP (UINT64_C(4) << 20)
 #define PAGE 4096u
 
 static struct {
