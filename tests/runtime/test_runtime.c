@@ -508,6 +508,37 @@ static void test_hostile_frames(void **state)
 	f.reserved = 1;
 	raw(enc, &f, COVE_EDGE_BAD_FRAME);
 
+	/*
+	 * Argument structs a generated proxy would never write (ids: the EDL's
+	 * order, 3 = ecall_echo, 4 = ecall_strlen, 20 = ecall_sum).
+	 */
+	{
+		cove_args_ecall_echo a = {1, 1, SIZE_MAX - 8};
+		cove_args_ecall_strlen sa = {1, 5};
+		cove_args_ecall_sum su = {1, SIZE_MAX / 4}; /* n * 8 bytes wraps */
+		memcpy(buf, &su, sizeof(su));
+		f = good;
+		f.id = 20;
+		raw(enc, &f, COVE_EDGE_OVERFLOW);
+		memcpy(buf, &a, sizeof(a)); /* a buffer of SIZE_MAX - 8 bytes: larger than what was sent */
+		f = good;
+		f.id = 3;
+		raw(enc, &f, COVE_EDGE_BUFFER_TOO_SMALL);
+		a.len = 1u << 20; /* the input buffer holds 64 bytes, not a MiB */
+		memcpy(buf, &a, sizeof(a));
+		raw(enc, &f, COVE_EDGE_BUFFER_TOO_SMALL);
+		a.len = 16;       /* fits the input, but the output buffer is 64 bytes for retval + 16 */
+		memcpy(buf, &a, sizeof(a));
+		f.out_size = 16;
+		raw(enc, &f, COVE_EDGE_BUFFER_TOO_SMALL);
+		/* A [string] of 5 elements whose fifth is not the terminator. */
+		memcpy(buf, &sa, sizeof(sa));
+		memcpy(buf + 16, "abcde", 5);
+		f = good;
+		f.id = 4;
+		raw(enc, &f, COVE_EDGE_BAD_STRING);
+	}
+
 	/* After all that the enclave still serves the next call. */
 	CALL_OK(enc, ecall_add(enc, &r, 20, 22));
 	assert_int_equal(r, 42);
