@@ -513,8 +513,17 @@ static void secure_image_data(const image_find *img)
 		mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE);
 		memcpy(copy, (void *)lo, hi - lo);
 		fd = (int)syscall(SYS_memfd_secret, O_CLOEXEC);
-		if (fd < 0 || ftruncate(fd, (off_t)(hi - lo)) != 0)
-			refuse(COVE_ERR_IO, "securing the image's data: memfd_secret: %s", strerror(errno));
+		if (fd < 0 || ftruncate(fd, (off_t)(hi - lo)) != 0) {
+			/* The heap got secret memory but this cannot (RLIMIT_MEMLOCK): run degraded, and say so. */
+			fprintf(stderr, "cove-loader: warning: the image's data stays in ordinary memory: memfd_secret: %s\n",
+				strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			OPENSSL_cleanse(copy, hi - lo);
+			free(copy);
+			cove_loader.secret_memory = false;
+			continue;
+		}
 		m = mmap((void *)lo, hi - lo, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
 		close(fd);
 		if (m == MAP_FAILED)
@@ -724,6 +733,9 @@ int main(int argc, char **argv)
 		refuse(COVE_ERR_NOMEM, "out of memory");
 	warm_up();
 	start_threads(threads, ths);
+	/* Any part that fell back to ordinary memory makes the whole enclave degraded, in its evidence too. */
+	if (cove_platform_sgx_cpusvn(cove_loader.platform, cove_loader.secret_memory, cove_loader.identity.cpu_svn, &err))
+		refuse(err.code, "emulated platform: %s", err.msg);
 	if (cove_loader_seccomp_install((volatile uint32_t *)&L.ctl->violation, &err))
 		refuse(err.code, "seccomp: %s", err.msg);
 

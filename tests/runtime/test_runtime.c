@@ -7,6 +7,7 @@
  * tampered images, crashes and seccomp violations reported as errors, and a
  * hostile host posting malformed frames through the real channel.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <seccomp.h>
+#include <sys/wait.h>
 
 #include "cove/bytes.h"
 #include "cove/dcap.h"
@@ -602,6 +605,88 @@ static void test_rewritten_mid_call(void **state)
 	cove_enclave_terminate(enc);
 }
 
+/*
+ * A kernel without memfd_secret, emulated by a seccomp filter this test's
+ * child installs (the loader inherits it): the enclave still runs, says so,
+ * and its evidence carries the flag - a quote certified for the degraded TCB
+ * level (ConfigurationNeeded, COVE-SA-0001) that the default policy refuses.
+ * With COVE_ENCLAVE_FLAG_REQUIRE_SECRET it does not start at all.
+ */
+static int degraded_child(void)
+{
+	scmp_filter_ctx f = seccomp_init(SCMP_ACT_ALLOW);
+	cove_enclave_create_opts o = {.platform_dir = platform_dir};
+	cove_enclave *enc = NULL;
+	cove_enclave_info info;
+	cove_error e = {0};
+	uint8_t rd[64] = {1}, quote_buf[16384], spki[32];
+	size_t quote_len = 0;
+	int r = -1, secret = -1;
+	uint8_t mre[32], mrs[32];
+	cove_platform *p = NULL;
+	cove_dcap_collateral coll;
+	cove_dcap_quote q;
+	cove_dcap_verifier *v = NULL;
+	cove_result *res = NULL;
+	json_t *tcb;
+	const char *status;
+	char *adv;
+
+	memset(&coll, 0, sizeof(coll));
+	if (!f || seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(memfd_secret), 0) || seccomp_load(f))
+		return 10;
+	seccomp_release(f);
+	if (cove_enclave_create(COVE_TEST_RUNTIME_ENCLAVE, COVE_ENCLAVE_FLAG_EMULATED | COVE_ENCLAVE_FLAG_REQUIRE_SECRET,
+				&o, &enc, &e) == COVE_OK)
+		return 11;
+	if (cove_enclave_create(COVE_TEST_RUNTIME_ENCLAVE, COVE_ENCLAVE_FLAG_EMULATED, &o, &enc, &e) ||
+	    cove_enclave_get_info(enc, &info, &e))
+		return 12;
+	if (info.secret_memory)
+		return 13;
+	if (ecall_identity(enc, &r, mre, mrs, &secret) || r || secret != 0)
+		return 14;
+	if (ecall_quote(enc, &r, rd, quote_buf, sizeof(quote_buf), &quote_len) || r)
+		return 15;
+	if (cove_dcap_quote_parse(quote_buf, quote_len, &q, &e) || cove_platform_open(platform_dir, false, &p, &e) ||
+	    cove_platform_sgx_collateral(p, &coll, &e) || cove_platform_sgx_root(p, spki, &e) ||
+	    cove_dcap_verifier_new(&v, &e) || cove_dcap_verifier_add_root(v, spki, COVE_PLATFORM_NAME, true, &e) ||
+	    cove_dcap_verify(v, &q, &coll, NULL, NULL, &res, &e))
+		return 16;
+	tcb = json_object_get(res->claims, "tcb");
+	status = tcb ? json_string_value(json_object_get(tcb, "status")) : NULL;
+	adv = tcb ? json_dumps(json_object_get(tcb, "advisory_ids"), 0) : NULL;
+	if (!res->authentic || res->ok || !status || strcmp(status, "ConfigurationNeeded") != 0 || !adv ||
+	    !strstr(adv, "COVE-SA-0001")) {
+		fprintf(stderr, "degraded quote: authentic %d ok %d status %s advisories %s\n", res->authentic, res->ok,
+			status ? status : "?", adv ? adv : "?");
+		return 17;
+	}
+	free(adv);
+	cove_result_free(res);
+	cove_dcap_verifier_free(v);
+	cove_dcap_collateral_free(&coll);
+	cove_dcap_quote_free(&q);
+	cove_platform_free(p);
+	cove_enclave_terminate(enc);
+	return 0;
+}
+
+static void test_degraded_without_secret_memory(void **state)
+{
+	pid_t child;
+	int status = 0;
+
+	(void)state;
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0)
+		_exit(degraded_child());
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_no_hardware_path(void **state)
 {
 	cove_enclave *enc = NULL;
@@ -629,6 +714,7 @@ int main(void)
 		cmocka_unit_test(test_debug_launch),
 		cmocka_unit_test(test_hostile_frames),
 		cmocka_unit_test(test_rewritten_mid_call),
+		cmocka_unit_test(test_degraded_without_secret_memory),
 		cmocka_unit_test(test_no_hardware_path),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
