@@ -3,9 +3,9 @@
 # verifies its own quote in-process (emulated root: accepted; Intel's root only: refused;
 # flipped bit: refused), then the quote and collateral it wrote are checked again with the
 # CLI exactly as README.md shows, with the same outcomes.
-# Usage: remote_attestation_test.sh SAMPLE_BIN COVE_BIN PLATFORM_DIR WORK_DIR
+# Usage: remote_attestation_test.sh SAMPLE_BIN COVE_BIN PLATFORM_DIR WORK_DIR [SIGNED_IMAGE]
 set -u
-bin=$1 cove=$2 platform=$3 work=$4
+bin=$1 cove=$2 platform=$3 work=$4 image=${5:-}
 fails=0
 fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 
@@ -19,6 +19,11 @@ mre=$(sed -n 's/^expected MRENCLAVE: \([0-9a-f]\{64\}\)$/\1/p' "$work/out")
 if [ -z "$rd" ] || [ -z "$mre" ]; then
 	echo "FAIL: the sample did not print the report data and MRENCLAVE" >&2
 	exit 1
+fi
+# The MRENCLAVE `cove sign` states for the image is the one the loader measured and the quote carries.
+if [ -n "$image" ]; then
+	signed=$("$cove" sign --dump --json "$image" | sed -n 's/.*"mrenclave": "\([0-9a-f]\{64\}\)".*/\1/p' | head -n 1)
+	[ "$signed" = "$mre" ] || fail "cove sign --dump says MRENCLAVE $signed, the running enclave $mre"
 fi
 accept=""
 grep -q "NOT memfd_secret-backed" "$work/out" && accept="--accept ConfigurationNeeded"
