@@ -6,7 +6,8 @@
  *    "trust-emulated-root": false, "allow-plain-http": false,
  *    "max-body": 1048576, "threads": 2, "token-alg": "RS256",
  *    "token-lifetime": 28800, "issuer": "https://attest.example",
- *    "log-level": "info", "collateral-dir": "...", "offline": false}
+ *    "log-level": "info", "collateral-dir": "...", "offline": false,
+ *    "platform-dir": "..."}
  * Unknown keys are refused (a typo must not silently leave a default on).
  */
 #include <stdio.h>
@@ -106,6 +107,8 @@ cove_err coved_config_load(coved_config *c, const char *path, cove_error *e)
 			rc = set_string(c->admin_token_file, sizeof(c->admin_token_file), v, key, e);
 		} else if (strcmp(key, "issuer") == 0) {
 			rc = set_string(c->issuer, sizeof(c->issuer), v, key, e);
+		} else if (strcmp(key, "platform-dir") == 0) {
+			rc = set_string(c->platform_dir, sizeof(c->platform_dir), v, key, e);
 		} else if (strcmp(key, "collateral-dir") == 0) {
 			rc = set_string(c->collateral_dir, sizeof(c->collateral_dir), v, key, e);
 		} else if (strcmp(key, "token-alg") == 0) {

@@ -36,6 +36,7 @@ typedef struct coved_config {
 	unsigned token_lifetime;  /* seconds; default 8 h as MAA */
 	int log_level;            /* 0 error .. 3 debug */
 	char collateral_dir[4096]; /* offline collateral (optional) */
+	char platform_dir[4096];  /* the emulated platform whose root --trust-emulated-root trusts */
 	bool offline;             /* never fetch collateral from the network */
 } coved_config;
 

@@ -16,6 +16,8 @@
 #include "coved.h"
 #include "state.h"
 
+void coved_state_set_port(coved *srv, uint16_t port);
+
 cove_err coved_config_parse_listen(coved_config *c, const char *text, cove_error *e);
 int coved_log_level_parse(const char *s);
 
@@ -38,6 +40,7 @@ static const char usage[] =
 	"  --admin-token-file FILE  bearer token for the admin API (policies, keys,\n"
 	"                           resources); without it the admin API is disabled\n"
 	"  --trust-emulated-root    accept evidence of cove's emulated platform (never by default)\n"
+	"  --platform-dir DIR       that platform's state directory (default: cove's default)\n"
 	"  --issuer URL             token \"iss\" and base of \"jku\" (default http(s)://ADDR:PORT)\n"
 	"  --token-alg ALG          RS256 (default), ES256 or ES384\n"
 	"  --token-lifetime SECS    default 28800 (8 hours, as MAA)\n"
@@ -99,7 +102,8 @@ int main(int argc, char **argv)
 		{"token-lifetime", required_argument, NULL, 'L'}, {"max-body", required_argument, NULL, 'm'},
 		{"threads", required_argument, NULL, 't'},       {"collateral-dir", required_argument, NULL, 'D'},
 		{"offline", no_argument, NULL, 'O'},             {"log-level", required_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},                {0},
+		{"help", no_argument, NULL, 'h'},                {"platform-dir", required_argument, NULL, 'p'},
+		{0},
 	};
 	coved srv;
 	cove_error e = {0};
@@ -145,6 +149,7 @@ int main(int argc, char **argv)
 		case 'A': snprintf(srv.cfg.token_alg, sizeof(srv.cfg.token_alg), "%s", optarg); break;
 		case 'D': snprintf(srv.cfg.collateral_dir, sizeof(srv.cfg.collateral_dir), "%s", optarg); break;
 		case 'O': srv.cfg.offline = true; break;
+		case 'p': snprintf(srv.cfg.platform_dir, sizeof(srv.cfg.platform_dir), "%s", optarg); break;
 		case 'L':
 		case 'm':
 		case 't':
@@ -195,6 +200,7 @@ int main(int argc, char **argv)
 		coved_state_close(&srv);
 		return e.code == COVE_ERR_POLICY || e.code == COVE_ERR_ARG ? 2 : 1;
 	}
+	coved_state_set_port(&srv, coved_port(&srv));
 	coved_log(COVED_LOG_INFO, "listening",
 		  json_pack("{s:s, s:i, s:b, s:b, s:b, s:s}", "address", srv.cfg.listen_addr, "port", coved_port(&srv),
 			    "tls", srv.cfg.tls_cert[0] != 0, "admin_api", srv.admin_token[0] != 0, "trust_emulated_root",
