@@ -19,11 +19,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static json_t *priv, *jwks;
 	if (!priv) {
+		char *kid = NULL;
 		priv = json_loads(test_jwk, 0, NULL);
+		if (!priv || cove_token_jwk_thumbprint(priv, &kid, NULL) != COVE_OK)
+			abort();
+		/* kid as cove issues it, so the seed token signed with this key verifies. */
 		json_t *pub = json_pack("{s:s,s:s,s:O,s:O,s:s}", "kty", "EC", "crv", "P-256", "x",
-					json_object_get(priv, "x"), "y", json_object_get(priv, "y"), "kid", "k1");
+					json_object_get(priv, "x"), "y", json_object_get(priv, "y"), "kid", kid);
+		free(kid);
 		jwks = json_pack("{s:[o]}", "keys", pub);
-		if (!priv || !jwks)
+		if (!jwks)
 			abort();
 	}
 	char *text = malloc(size + 1);

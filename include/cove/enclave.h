@@ -82,6 +82,28 @@ cove_err cove_enclave_quote(const uint8_t report_data[COVE_SGX_REPORT_DATA_SIZE]
 			    cove_error *e);
 
 /*
+ * Key release to this enclave (Secure Key Release, docs/coved.md): the
+ * enclave's TEE key, an RSA-2048 key pair created on first use and kept in
+ * enclave memory for the life of the enclave.  *runtime_data receives the
+ * MAA runtimeData JSON naming its public half,
+ *   {"keys":[{"kid":"<RFC 7638 thumbprint>","kty":"RSA","key_ops":["encrypt"],"n":..,"e":..}]},
+ * and report_data = SHA-256(that JSON) || 0^32, the binding an attestation
+ * service checks (so quote it with cove_enclave_quote).  *runtime_data is
+ * from the enclave heap.
+ */
+cove_err cove_enclave_tee_key(char **runtime_data, size_t *len, uint8_t report_data[COVE_SGX_REPORT_DATA_SIZE],
+			      cove_error *e);
+
+/*
+ * Unwrap a key released to the TEE key: `wrapped` is the ciphertext of Key
+ * Vault's key_hsm (RSA-OAEP of an AES key || AES-KWP of the key; `enc` one of
+ * "CKM_RSA_AES_KEY_WRAP", "RSA_AES_KEY_WRAP_256", "RSA_AES_KEY_WRAP_384").
+ * *key is from the enclave heap.
+ */
+cove_err cove_enclave_tee_key_unwrap(const char *enc, const uint8_t *wrapped, size_t len, uint8_t **key,
+				     size_t *key_len, cove_error *e);
+
+/*
  * False when the platform could not give this enclave memfd_secret memory
  * (the loader warned; the platform marks such evidence, see
  * docs/enclave-runtime.md).

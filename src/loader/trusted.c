@@ -22,10 +22,14 @@
 #include <sys/random.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
 
 #include "cove/enclave.h"
 #include "cove/platform.h"
 #include "cove/seal.h"
+#include "cove/crypto.h"
+#include "cove/token.h"
 #include "loader/loader.h"
 
 static pthread_mutex_t platform_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -309,4 +313,99 @@ cove_err cove_enclave_quote(const uint8_t report_data[COVE_SGX_REPORT_DATA_SIZE]
 bool cove_enclave_has_secret_memory(void)
 {
 	return cove_loader.secret_memory;
+}
+
+/* ---- the TEE key for key release ---- */
+
+static pthread_mutex_t tee_key_lock = PTHREAD_MUTEX_INITIALIZER;
+static json_t *tee_key_private; /* private JWK, in the enclave heap (malloc is the secret heap here) */
+
+static cove_err tee_key_get(cove_error *e)
+{
+	cove_pkey *k = NULL;
+	cove_err rc = COVE_OK;
+	char *kid = NULL;
+
+	if (tee_key_private)
+		return COVE_OK;
+	k = EVP_RSA_gen(2048);
+	if (!k) {
+		rc = cove_error_set(e, COVE_ERR_CRYPTO, "cove_enclave_tee_key: RSA key generation failed");
+		goto out;
+	}
+	if ((rc = cove_token_jwk_from_pkey(k, true, &tee_key_private, e)))
+		goto out;
+	if ((rc = cove_token_jwk_thumbprint(tee_key_private, &kid, e)))
+		goto out;
+	json_object_set_new(tee_key_private, "kid", json_string(kid));
+	json_object_set_new(tee_key_private, "key_ops", json_pack("[s]", "encrypt"));
+out:
+	free(kid);
+	cove_pkey_free(k);
+	if (rc) {
+		json_decref(tee_key_private);
+		tee_key_private = NULL;
+	}
+	return rc;
+}
+
+cove_err cove_enclave_tee_key(char **runtime_data, size_t *len, uint8_t report_data[COVE_SGX_REPORT_DATA_SIZE],
+			      cove_error *e)
+{
+	json_t *pub = NULL, *rt = NULL;
+	char *text = NULL;
+	cove_err rc;
+
+	if (!runtime_data || !len || !report_data)
+		return cove_error_set(e, COVE_ERR_ARG, "cove_enclave_tee_key: missing output");
+	*runtime_data = NULL;
+	*len = 0;
+	pthread_mutex_lock(&tee_key_lock);
+	rc = tee_key_get(e);
+	if (!rc) {
+		pub = json_pack("{s:O, s:s, s:[s], s:O, s:O}", "kid", json_object_get(tee_key_private, "kid"), "kty", "RSA",
+				"key_ops", "encrypt", "n", json_object_get(tee_key_private, "n"), "e",
+				json_object_get(tee_key_private, "e"));
+		rt = pub ? json_pack("{s:[o]}", "keys", pub) : NULL;
+		text = rt ? json_dumps(rt, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		if (!text)
+			rc = cove_error_set(e, COVE_ERR_NOMEM, "cove_enclave_tee_key: out of memory");
+	}
+	pthread_mutex_unlock(&tee_key_lock);
+	if (!rc) {
+		memset(report_data, 0, COVE_SGX_REPORT_DATA_SIZE);
+		rc = cove_digest(COVE_SHA256, text, strlen(text), report_data, e);
+	}
+	if (!rc) {
+		*runtime_data = text;
+		*len = strlen(text);
+		text = NULL;
+	}
+	free(text);
+	json_decref(rt);
+	return rc;
+}
+
+cove_err cove_enclave_tee_key_unwrap(const char *enc, const uint8_t *wrapped, size_t len, uint8_t **key,
+				     size_t *key_len, cove_error *e)
+{
+	cove_skr_enc which = enc ? cove_skr_enc_from_name(enc) : 0;
+	cove_buf out = {0};
+	cove_err rc;
+
+	if (!key || !key_len || !wrapped)
+		return cove_error_set(e, COVE_ERR_ARG, "cove_enclave_tee_key_unwrap: missing argument");
+	*key = NULL;
+	*key_len = 0;
+	if (!which)
+		return cove_error_set(e, COVE_ERR_ARG, "cove_enclave_tee_key_unwrap: unknown enc '%s'", enc ? enc : "");
+	pthread_mutex_lock(&tee_key_lock);
+	rc = tee_key_private ? cove_skr_unwrap(tee_key_private, which, wrapped, len, &out, e)
+			     : cove_error_set(e, COVE_ERR_ARG, "cove_enclave_tee_key_unwrap: this enclave has no TEE key yet");
+	pthread_mutex_unlock(&tee_key_lock);
+	if (!rc) {
+		*key = out.data;
+		*key_len = out.len;
+	}
+	return rc;
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -71,6 +72,21 @@ cove_err cove_cli_hex_arg(const char *opt, const char *text, uint8_t *out, size_
 /* Parse an unsigned integer in decimal or 0x-hex; false on junk or overflow. */
 bool cove_cli_parse_u64(const char *s, unsigned long long *out);
 
+/*
+ * HTTP and tokens, shared by `cove attest` and `cove token` (cmd_token.c).
+ * cove_cli_http: GET (json_body NULL) or POST of a JSON body; *status is the
+ * HTTP status; a service not reached is COVE_ERR_UNAVAILABLE.
+ */
+cove_err cove_cli_http(const char *url, const char *json_body, const char *cacert, long *status, cove_buf *resp,
+		       cove_error *e);
+bool cove_cli_is_url(const char *s);
+/* A JWKS ({"keys":[...]}) from a file or an http(s) URL. */
+cove_err cove_cli_jwks_load(const char *src, const char *cacert, json_t **out, cove_error *e);
+/* One "name: value" line per member, sorted by name; exp/iat/nbf also in RFC 3339. */
+void cove_cli_claims_print(FILE *f, const char *indent, const json_t *obj);
+/* Where a cove_token_key_source says the verifying key came from, as text. */
+const char *cove_cli_key_source_name(int source);
+
 /* Subcommands. */
 int cove_cmd_snp(int argc, char **argv);
 int cove_cmd_snp_show(int argc, char **argv);
@@ -91,5 +107,7 @@ int cove_cmd_platform(int argc, char **argv);
 int cove_cmd_keygen(int argc, char **argv);
 int cove_cmd_sign(int argc, char **argv);
 int cove_cmd_demo(int argc, char **argv);
+int cove_cmd_attest(int argc, char **argv);
+int cove_cmd_token(int argc, char **argv);
 
 #endif

@@ -13,7 +13,9 @@
  *      unseals it and quotes the enclave (DCAP v3 layout);
  *   10. that quote verified with the emulated root trusted (MRENCLAVE and the
  *      fresh report data required);
- *   11. the same quote rejected when only Intel's root is trusted.
+ *   11. the same quote rejected when only Intel's root is trusted;
+ *   12-15. coved (demo_coved.c) on loopback attests the SNP report and the
+ *      enclave's quote, and releases a key to that enclave.
  */
 #include <ftw.h>
 #include <getopt.h>
@@ -108,11 +110,12 @@ int cove_cmd_demo(int argc, char **argv)
 	const char *enclave_path = "";
 #endif
 	cove_demo_quote dq = {0};
+	cove_demo_coved coved_demo;
 	unsigned long long vcpus = 4;
 	bool json = false;
 	char tmpdir[] = "/tmp/cove-demo-XXXXXX";
 	bool made_tmp = false;
-	step steps[12];
+	step steps[16];
 	size_t nsteps = 0;
 	cove_buf ovmf = {0};
 	cove_platform *plat = NULL;
@@ -134,6 +137,7 @@ int cove_cmd_demo(int argc, char **argv)
 	cove_dcap_verifier *dcap_emu = NULL, *dcap_intel = NULL;
 
 	memset(&sgx_coll, 0, sizeof(sgx_coll));
+	memset(&coved_demo, 0, sizeof(coved_demo));
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -327,6 +331,20 @@ int cove_cmd_demo(int argc, char **argv)
 			break;
 		}
 	}
+
+	/* 12-15. coved: the same evidence through the attestation service, and a key released to the enclave. */
+	{
+		cove_buf chain_pem = {0};
+		if (cove_platform_snp_chain_pem(plat, NULL, &chain_pem, &e)) {
+			s = &steps[nsteps++];
+			s->name = "coved on loopback";
+			snprintf(s->result, sizeof(s->result), "%s", e.msg);
+		} else {
+			nsteps += cove_demo_coved_steps(&coved_demo, cove_platform_dir(plat), report_bytes, sizeof(report_bytes),
+							&chain_pem, enclave_path, &steps[nsteps]);
+		}
+		cove_buf_free(&chain_pem);
+	}
 	rc = COVE_EXIT_OK;
 	for (size_t i = 0; i < nsteps; i++)
 		if (!steps[i].ok)
@@ -350,6 +368,7 @@ print:
 		cove_dcap_quote_free(&quote);
 	free(sgx_quote);
 	free(dq.quote);
+	cove_demo_coved_stop(&coved_demo);
 	cove_dcap_collateral_free(&sgx_coll);
 	cove_dcap_verifier_free(dcap_emu);
 	cove_dcap_verifier_free(dcap_intel);

@@ -19,6 +19,8 @@ static const char usage[] =
 	"  platform   the emulated platform (init, show)\n"
 	"  keygen     create an SGX enclave signing key (RSA-3072, e = 3)\n"
 	"  sign       sign an enclave image (SIGSTRUCT over MRENCLAVE); --dump inspects one\n"
+	"  attest     send evidence to coved or MAA; print the token's claims\n"
+	"  token      verify (against a JWKS) or show an attestation token\n"
 	"  demo       the end-to-end main job run by 'make run'\n"
 	"\n"
 	"Every command accepts --help; most accept --json for machine output.\n"
@@ -37,6 +39,8 @@ static const cove_cli_cmd commands[] = {
 	{"platform", cove_cmd_platform, "emulated platform"},
 	{"keygen", cove_cmd_keygen, "enclave signing key"},
 	{"sign", cove_cmd_sign, "enclave image signing"},
+	{"attest", cove_cmd_attest, "attestation service client"},
+	{"token", cove_cmd_token, "attestation tokens"},
 	{"demo", cove_cmd_demo, "main job"},
 	{NULL, NULL, NULL},
 };
