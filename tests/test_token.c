@@ -101,7 +101,7 @@ static void roundtrip(cove_token_alg alg, unsigned bits)
 	json_t *claims = NULL, *hdr = NULL;
 	cove_token_verify_result r = {0};
 	cove_error e = {0};
-	cove_token_verify_opts o = {.now = T0 + 60, .issuer = "https://cove.test"};
+	cove_token_verify_opts o = {.now = T0 + 60, .issuer = "https://cove.test", .algs = alg};
 	if (cove_token_verify(jwt, jwks, &o, &claims, &r, &e) != COVE_OK)
 		fail_msg("%s verify: %s", cove_token_alg_name(alg), e.msg);
 	assert_int_equal(r.alg, alg);
@@ -156,6 +156,15 @@ static void test_roundtrip_es384(void **state)
 {
 	(void)state;
 	roundtrip(COVE_TOKEN_ES384, 0);
+}
+
+/* The other algorithms a verifier may be told to accept. */
+static void test_roundtrip_others(void **state)
+{
+	(void)state;
+	roundtrip(COVE_TOKEN_RS384, 0);
+	roundtrip(COVE_TOKEN_PS256, 0);
+	roundtrip(COVE_TOKEN_ES512, 0);
 }
 
 /* Every byte of the first 200 and the last 100 changed, two ways each: all must fail. */
@@ -980,6 +989,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_rs256),
 		cmocka_unit_test(test_roundtrip_es256),
 		cmocka_unit_test(test_roundtrip_es384),
+		cmocka_unit_test(test_roundtrip_others),
 		cmocka_unit_test(test_flips),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_times),

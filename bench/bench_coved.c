@@ -1,0 +1,954 @@
+/*
+ * Benchmark: coved's attestation throughput on loopback next to the bare
+ * in-process verification rate of the same evidence, measured in the same
+ * run (issue #6, "Must show": the service reaches at least 70% of the
+ * in-process rate with both cores; p99 latency printed).
+ *
+ * The bench makes an emulated platform in a temporary directory, an emulated
+ * SEV-SNP report with its VCEK/ASK/ARK chain and an emulated SGX DCAP quote,
+ * both bound to a JSON runtimeData (report data = SHA-256(runtimeData) as MAA
+ * checks it, docs/attest-api.md), and the MAA request bodies for
+ * POST /attest/SevSnpVm and /attest/SgxEnclave.
+ *
+ * In-process baseline: cove_attest_request_parse + cove_attest_evaluate with
+ * verifiers set up as coved sets them up (tools/coved/state.c: emulated roots
+ * added, SNP CRL and DCAP collateral from the platform), one warm context per
+ * thread, on 1 thread and on as many threads as there are CPUs.  A second
+ * in-process row adds what coved does after verification (default MAA policy
+ * evaluated over the claims, token claims assembled, RS256 signature with
+ * cove_token_issue); the signature alone is timed as well.
+ *
+ * Service: coved started as a child process (`--listen 127.0.0.1:0 --offline
+ * --trust-emulated-root`), driven by an own libcurl multi client with N
+ * keep-alive connections; each response must be 200 with a token.  Printed:
+ * attestations/s, p50/p99 latency, CPU time per request of coved and of the
+ * client, and the ratio to the in-process rate.  The client shares the
+ * machine's cores with coved, as any loopback load generator does; its CPU
+ * share is printed so the ratio can be read with that in mind.
+ *
+ * Usage: bench_coved [--seconds S] [--warmup S] [--conns N] [--threads N]
+ *                    [--log-level error|info] [--coved PATH] [--keep] [--json] [--enforce]
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "cove/attest.h"
+#include "cove/bytes.h"
+#include "cove/crypto.h"
+#include "cove/dcap_verify.h"
+#include "cove/maa_policy.h"
+#include "cove/platform.h"
+#include "cove/snp.h"
+#include "cove/token.h"
+
+#ifndef COVE_BENCH_COVED
+#define COVE_BENCH_COVED ""
+#endif
+
+/* The policy coved applies when none is stored (tools/coved/routes_attest.c, coved_default_policy). */
+static const char default_policy[] = "version=1.0;\n"
+				     "authorizationrules\n"
+				     "{\n"
+				     "    => permit();\n"
+				     "};\n"
+				     "issuancerules\n"
+				     "{\n"
+				     "};\n";
+
+static const char runtime_json[] = "{\"keys\":[{\"kid\":\"bench\",\"kty\":\"EC\",\"crv\":\"P-256\","
+				   "\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
+				   "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"}],\"bench\":\"coved\"}";
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The q-quantile (0..1) of sorted v[n], nearest rank. */
+static double quantile(const double *v, size_t n, double q)
+{
+	size_t i;
+	if (!n)
+		return 0;
+	i = (size_t)(q * (double)n + 0.5);
+	if (i > 0)
+		i--;
+	return v[i < n ? i : n - 1];
+}
+
+/* ---- evidence and request bodies ---- */
+
+typedef struct evidence {
+	char *snp_body;
+	char *sgx_body;
+	char *token_key_pem; /* RS256 key as coved generates it (2048 bits), for the in-process signing rows */
+} evidence;
+
+static char *runtime_member(void)
+{
+	char *rt = cove_base64url_new(runtime_json, strlen(runtime_json));
+	char *out = NULL;
+	if (rt && asprintf(&out, ",\"runtimeData\":{\"data\":\"%s\",\"dataType\":\"JSON\"},\"nonce\":\"bench-nonce\"",
+			   rt) < 0)
+		out = NULL;
+	free(rt);
+	return out;
+}
+
+static cove_err make_evidence(cove_platform *plat, evidence *ev, cove_error *e)
+{
+	uint8_t rd[64] = {0}, report[COVE_SNP_REPORT_SIZE], sgx_body[COVE_SGX_REPORT_BODY_SIZE], *quote = NULL;
+	size_t qlen = 0;
+	cove_snp_emulate_opts so;
+	cove_sgx_emulate_opts go;
+	cove_buf pem = {0};
+	char *rep = NULL, *chain = NULL, *inner = NULL, *outer = NULL, *q64 = NULL, *extra = NULL, *kpem = NULL;
+	cove_token_key *key = NULL;
+	cove_err rc;
+
+	/* Report data = SHA-256(runtimeData bytes) || 0^32, the MAA binding. */
+	if ((rc = cove_digest(COVE_SHA256, runtime_json, strlen(runtime_json), rd, e)))
+		goto out;
+	cove_snp_emulate_opts_init(&so);
+	memcpy(so.report_data, rd, sizeof(rd));
+	memset(so.measurement, 0x5a, sizeof(so.measurement));
+	if ((rc = cove_platform_snp_emulate(plat, &so, report, e)) ||
+	    (rc = cove_platform_snp_chain_pem(plat, NULL, &pem, e)))
+		goto out;
+	memset(&go, 0, sizeof(go));
+	memset(go.mr_enclave, 0x11, sizeof(go.mr_enclave));
+	memset(go.mr_signer, 0x22, sizeof(go.mr_signer));
+	go.isv_prod_id = 1;
+	go.isv_svn = 1;
+	memcpy(go.report_data, rd, sizeof(rd));
+	if ((rc = cove_platform_sgx_report_body(plat, &go, sgx_body, e)) ||
+	    (rc = cove_platform_sgx_quote(plat, sgx_body, &quote, &qlen, e)))
+		goto out;
+
+	rc = COVE_ERR_NOMEM;
+	rep = cove_base64url_new(report, sizeof(report));
+	chain = cove_base64url_new(pem.data, pem.len);
+	q64 = cove_base64url_new(quote, qlen);
+	extra = runtime_member();
+	if (!rep || !chain || !q64 || !extra ||
+	    asprintf(&inner, "{\"SnpReport\":\"%s\",\"VcekCertChain\":\"%s\"}", rep, chain) < 0) {
+		inner = NULL;
+		cove_error_set(e, rc, "out of memory");
+		goto out;
+	}
+	outer = cove_base64url_new(inner, strlen(inner));
+	if (!outer || asprintf(&ev->snp_body, "{\"report\":\"%s\"%s}", outer, extra) < 0 ||
+	    asprintf(&ev->sgx_body, "{\"quote\":\"%s\"%s}", q64, extra) < 0) {
+		cove_error_set(e, rc, "out of memory");
+		goto out;
+	}
+	if ((rc = cove_token_key_generate(COVE_TOKEN_RS256, 0, &key, e)) || (rc = cove_token_key_pem(key, &kpem, e)))
+		goto out;
+	ev->token_key_pem = kpem;
+	kpem = NULL;
+	rc = COVE_OK;
+out:
+	cove_token_key_free(key);
+	free(kpem);
+	free(rep);
+	free(chain);
+	free(inner);
+	free(outer);
+	free(q64);
+	free(extra);
+	free(quote);
+	cove_buf_free(&pem);
+	return rc;
+}
+
+/* ---- in-process baseline ---- */
+
+/* One thread's context, set up as coved's per-thread worker (tools/coved/state.c). */
+typedef struct inproc {
+	const char *plat_dir;
+	const evidence *ev;
+	cove_attest_type type;
+	bool full;        /* also policy + token, as coved does after verifying */
+	double seconds;
+	pthread_barrier_t *start;
+	/* own handles: a cove_platform and verifier contexts are used by one thread at a time */
+	cove_platform *plat;
+	cove_attest_ctx ctx;
+	cove_maa_policy *pol;
+	char pol_hash[48];
+	cove_token_key *key;
+	/* result */
+	uint64_t count;
+	double elapsed;
+	cove_error err;
+} inproc;
+
+static cove_err snp_crl_from_platform(void *arg, cove_snp_product p, bool vlek, cove_buf *der, cove_error *e)
+{
+	inproc *w = arg;
+	(void)p;
+	(void)vlek;
+	return cove_platform_snp_crl_pem(w->plat, der, e);
+}
+
+static void inproc_clear(inproc *w)
+{
+	cove_snp_verifier_free(w->ctx.snp);
+	cove_dcap_verifier_free(w->ctx.dcap);
+	cove_maa_policy_free(w->pol);
+	cove_token_key_free(w->key);
+	cove_platform_free(w->plat);
+	w->ctx.snp = NULL;
+	w->ctx.dcap = NULL;
+	w->pol = NULL;
+	w->key = NULL;
+	w->plat = NULL;
+}
+
+static cove_err inproc_setup(inproc *w, cove_error *e)
+{
+	cove_snp_root root;
+	uint8_t spki[32];
+	cove_err rc;
+
+	cove_attest_ctx_init(&w->ctx);
+	if ((rc = cove_platform_open(w->plat_dir, false, &w->plat, e)) || (rc = cove_snp_verifier_new(&w->ctx.snp, e)) ||
+	    (rc = cove_dcap_verifier_new(&w->ctx.dcap, e)) || (rc = cove_platform_snp_root(w->plat, &root, e)) ||
+	    (rc = cove_snp_verifier_add_root(w->ctx.snp, &root, e)) || (rc = cove_platform_sgx_root(w->plat, spki, e)) ||
+	    (rc = cove_dcap_verifier_add_root(w->ctx.dcap, spki, COVE_PLATFORM_NAME, true, e)))
+		return rc;
+	{
+		cove_snp_collateral_source src = {.ctx = w, .get_crl = snp_crl_from_platform};
+		cove_snp_verifier_set_source(w->ctx.snp, &src);
+	}
+	w->ctx.dcap_sources[0].get = cove_attest_dcap_from_platform;
+	w->ctx.dcap_sources[0].arg = w->plat;
+	w->ctx.n_dcap_sources = 1;
+	if (w->full) {
+		if ((rc = cove_maa_policy_parse(default_policy, strlen(default_policy), 0, &w->pol, e)) ||
+		    (rc = cove_maa_policy_hash(default_policy, strlen(default_policy), w->pol_hash, e)) ||
+		    (rc = cove_token_key_from_pem(w->ev->token_key_pem, strlen(w->ev->token_key_pem), COVE_TOKEN_RS256,
+						  &w->key, e)))
+			return rc;
+	}
+	return COVE_OK;
+}
+
+/* What coved does after verifying: policy over the claims, token claims, signature (routes_attest.c). */
+static cove_err inproc_issue(inproc *w, const cove_attest_request *req, const json_t *claims, char **jwt,
+			     cove_error *e)
+{
+	json_t *incoming = NULL, *token = NULL;
+	cove_maa_result mr;
+	uint8_t jti[32];
+	char jti_hex[65];
+	cove_token_issue_opts io = {.jku = "http://127.0.0.1:0/certs"};
+	cove_err rc;
+
+	memset(&mr, 0, sizeof(mr));
+	if ((rc = cove_maa_claims_from_object(claims, "AttestationService", &incoming, e)) ||
+	    (rc = cove_maa_policy_evaluate(w->pol, incoming, &mr, e)))
+		goto out;
+	if (!mr.permitted) {
+		rc = cove_error_set(e, COVE_ERR_POLICY, "the default policy did not permit the evidence");
+		goto out;
+	}
+	token = json_deep_copy(claims);
+	if (!token) {
+		rc = cove_error_set(e, COVE_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (mr.claims)
+		json_object_update(token, mr.claims);
+	cove_random_bytes(jti, sizeof(jti));
+	cove_hex_write(jti_hex, jti, sizeof(jti));
+	json_object_set_new(token, "jti", json_string(jti_hex));
+	json_object_set_new(token, "iss", json_string("http://127.0.0.1:0"));
+	json_object_set_new(token, "x-ms-ver", json_string("1.0"));
+	json_object_set_new(token, "x-ms-policy-hash", json_string(w->pol_hash));
+	if (req->nonce)
+		json_object_set_new(token, "nonce", json_string(req->nonce));
+	rc = cove_token_issue(w->key, token, &io, jwt, e);
+out:
+	cove_maa_result_clear(&mr);
+	json_decref(token);
+	json_decref(incoming);
+	return rc;
+}
+
+/* One attestation in-process: parse, verify (must be authentic), and with `full` appraise and sign. */
+static cove_err inproc_once(inproc *w, cove_error *e)
+{
+	const char *body = w->type == COVE_ATTEST_SEVSNPVM ? w->ev->snp_body : w->ev->sgx_body;
+	cove_attest_request *req = NULL;
+	json_t *claims = NULL;
+	cove_result *res = NULL;
+	char *jwt = NULL;
+	cove_err rc;
+
+	if ((rc = cove_attest_request_parse(w->type, body, strlen(body), &req, e)) ||
+	    (rc = cove_attest_evaluate(&w->ctx, req, &claims, &res, e)))
+		goto out;
+	if (!res->authentic) {
+		rc = cove_error_set(e, COVE_ERR_VERIFY, "the emulated evidence did not verify: %s",
+				    res->nfailures ? res->failures[0].detail : "?");
+		goto out;
+	}
+	if (w->full)
+		rc = inproc_issue(w, req, claims, &jwt, e);
+out:
+	free(jwt);
+	json_decref(claims);
+	cove_result_free(res);
+	cove_attest_request_free(req);
+	return rc;
+}
+
+static void *inproc_run(void *arg)
+{
+	inproc *w = arg;
+	double t0, end;
+
+	pthread_barrier_wait(w->start);
+	t0 = now_s();
+	end = t0 + w->seconds;
+	do {
+		if (inproc_once(w, &w->err))
+			break;
+		w->count++;
+	} while (now_s() < end);
+	w->elapsed = now_s() - t0;
+	return NULL;
+}
+
+/* Attestations per second over `threads` threads (each with its own warm context). */
+static int inproc_rate(const char *plat_dir, const evidence *ev, cove_attest_type type, bool full, unsigned threads,
+		       double seconds, double *rate)
+{
+	inproc w[64];
+	pthread_t tid[64];
+	pthread_barrier_t start;
+	int ret = 0;
+
+	if (threads > 64)
+		threads = 64;
+	memset(w, 0, sizeof(w));
+	pthread_barrier_init(&start, NULL, threads);
+	for (unsigned i = 0; i < threads; i++) {
+		w[i] = (inproc){.plat_dir = plat_dir, .ev = ev, .type = type, .full = full, .seconds = seconds,
+				.start = &start};
+		/* Set-up and one warm-up attestation (chains verified and cached) outside the timing. */
+		if (inproc_setup(&w[i], &w[i].err) || inproc_once(&w[i], &w[i].err)) {
+			fprintf(stderr, "bench_coved: in-process %s: %s\n", cove_attest_type_name(type), w[i].err.msg);
+			for (unsigned j = 0; j <= i; j++)
+				inproc_clear(&w[j]);
+			pthread_barrier_destroy(&start);
+			return -1;
+		}
+	}
+	for (unsigned i = 0; i < threads; i++)
+		pthread_create(&tid[i], NULL, inproc_run, &w[i]);
+	*rate = 0;
+	for (unsigned i = 0; i < threads; i++) {
+		pthread_join(tid[i], NULL);
+		if (w[i].err.code) {
+			fprintf(stderr, "bench_coved: in-process %s: %s\n", cove_attest_type_name(type), w[i].err.msg);
+			ret = -1;
+		}
+		if (w[i].elapsed > 0)
+			*rate += (double)w[i].count / w[i].elapsed;
+		inproc_clear(&w[i]);
+	}
+	pthread_barrier_destroy(&start);
+	return ret;
+}
+
+/* Signatures per second of cove_token_issue alone over a token of this type's claims, one thread. */
+static int sign_rate(const char *plat_dir, const evidence *ev, cove_attest_type type, double seconds, double *rate)
+{
+	inproc w = {.plat_dir = plat_dir, .ev = ev, .type = type, .full = true};
+	const char *body = type == COVE_ATTEST_SEVSNPVM ? ev->snp_body : ev->sgx_body;
+	cove_attest_request *req = NULL;
+	json_t *claims = NULL;
+	cove_result *res = NULL;
+	uint64_t n = 0;
+	double t0, el = 0;
+	int ret = -1;
+
+	if (inproc_setup(&w, &w.err) || cove_attest_request_parse(type, body, strlen(body), &req, &w.err) ||
+	    cove_attest_evaluate(&w.ctx, req, &claims, &res, &w.err))
+		goto out;
+	json_object_set_new(claims, "x-ms-policy-hash", json_string(w.pol_hash));
+	t0 = now_s();
+	do {
+		char *jwt = NULL;
+		if (cove_token_issue(w.key, claims, NULL, &jwt, &w.err))
+			goto out;
+		free(jwt);
+		n++;
+	} while ((el = now_s() - t0) < seconds);
+	*rate = (double)n / el;
+	ret = 0;
+out:
+	if (ret)
+		fprintf(stderr, "bench_coved: signing: %s\n", w.err.msg);
+	json_decref(claims);
+	cove_result_free(res);
+	cove_attest_request_free(req);
+	inproc_clear(&w);
+	return ret;
+}
+
+/* ---- coved as a child process ---- */
+
+typedef struct server {
+	pid_t pid;
+	unsigned port;
+	char log_path[4096];
+} server;
+
+/* A port the kernel considers free now (for log levels that do not print the listening line). */
+static unsigned free_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof(a);
+	unsigned port = 0;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && getsockname(fd, (struct sockaddr *)&a, &al) == 0)
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+/* The port of the {"msg":"listening","port":N} log line, 0 while there is none. */
+static unsigned port_from_log(const char *path)
+{
+	cove_buf b = {0};
+	unsigned port = 0;
+	if (cove_file_read(path, 1 << 20, &b, NULL))
+		return 0;
+	char *text = strndup((const char *)b.data, b.len);
+	for (char *line = text ? strtok(text, "\n") : NULL; line && !port; line = strtok(NULL, "\n")) {
+		json_t *o = json_loads(line, 0, NULL);
+		if (o && json_is_string(json_object_get(o, "msg")) &&
+		    strcmp(json_string_value(json_object_get(o, "msg")), "listening") == 0 &&
+		    json_is_integer(json_object_get(o, "port")))
+			port = (unsigned)json_integer_value(json_object_get(o, "port"));
+		json_decref(o);
+	}
+	free(text);
+	cove_buf_free(&b);
+	return port;
+}
+
+static size_t discard(char *p, size_t sz, size_t n, void *u)
+{
+	(void)p;
+	(void)u;
+	return sz * n;
+}
+
+static bool healthy(unsigned port)
+{
+	char url[64];
+	long code = 0;
+	CURL *h = curl_easy_init();
+	if (!h)
+		return false;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/healthz", port);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 1000L);
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(h);
+	return code == 200;
+}
+
+static int server_start(server *s, const char *coved, const char *plat_dir, const char *state_dir,
+			const char *tmp, const char *level, unsigned threads)
+{
+	bool parse_log = strcmp(level, "info") == 0 || strcmp(level, "debug") == 0;
+	char listen[64], nthreads[16];
+	unsigned port = parse_log ? 0 : free_port();
+	double deadline;
+
+	snprintf(s->log_path, sizeof(s->log_path), "%s/coved.log", tmp);
+	snprintf(listen, sizeof(listen), "127.0.0.1:%u", port);
+	snprintf(nthreads, sizeof(nthreads), "%u", threads);
+	s->pid = fork();
+	if (s->pid < 0)
+		return -1;
+	if (s->pid == 0) {
+		int fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600), nul = open("/dev/null", O_RDWR);
+		if (fd < 0 || nul < 0)
+			_exit(127);
+		dup2(nul, 0);
+		dup2(nul, 1);
+		dup2(fd, 2);
+		execl(coved, coved, "--listen", listen, "--offline", "--trust-emulated-root", "--platform-dir", plat_dir,
+		      "--state-dir", state_dir, "--log-level", level, "--threads", nthreads, (char *)NULL);
+		_exit(127);
+	}
+	deadline = now_s() + 60;
+	while (now_s() < deadline) {
+		int st;
+		if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
+			fprintf(stderr, "bench_coved: coved exited during start-up (see %s)\n", s->log_path);
+			s->pid = 0;
+			return -1;
+		}
+		if (!port && parse_log)
+			port = port_from_log(s->log_path);
+		if (port && healthy(port)) {
+			s->port = port;
+			return 0;
+		}
+		usleep(20000);
+	}
+	fprintf(stderr, "bench_coved: coved did not answer /healthz within 60 s\n");
+	return -1;
+}
+
+static void server_stop(server *s)
+{
+	if (s->pid <= 0)
+		return;
+	kill(s->pid, SIGTERM);
+	for (int i = 0; i < 500; i++) {
+		if (waitpid(s->pid, NULL, WNOHANG) == s->pid) {
+			s->pid = 0;
+			return;
+		}
+		usleep(10000);
+	}
+	kill(s->pid, SIGKILL);
+	waitpid(s->pid, NULL, 0);
+	s->pid = 0;
+}
+
+/* utime + stime of process `pid` in seconds (/proc/PID/stat fields 14 and 15). */
+static double proc_cpu(pid_t pid)
+{
+	char path[64], buf[1024];
+	unsigned long ut = 0, st = 0;
+	FILE *f;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')'); /* the command name may contain spaces */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double self_cpu(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	       (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* ---- load generator: libcurl multi, N keep-alive connections ---- */
+
+typedef struct conn {
+	CURL *h;
+	char *resp;
+	size_t len, cap;
+	double t0;
+	bool oom;
+} conn;
+
+typedef struct load_result {
+	uint64_t ok, errors;
+	double elapsed, rate, p50_ms, p99_ms, max_ms;
+	double coved_cpu_ms, client_cpu_ms; /* per successful request */
+	char first_error[256];
+} load_result;
+
+static size_t collect(char *p, size_t sz, size_t n, void *u)
+{
+	conn *c = u;
+	size_t add = sz * n;
+	if (c->len + add + 1 > c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16384;
+		while (cap < c->len + add + 1)
+			cap *= 2;
+		char *nb = realloc(c->resp, cap);
+		if (!nb) {
+			c->oom = true;
+			return 0;
+		}
+		c->resp = nb;
+		c->cap = cap;
+	}
+	memcpy(c->resp + c->len, p, add);
+	c->len += add;
+	c->resp[c->len] = '\0';
+	return add;
+}
+
+/* A 200 whose body is {"token": "<header>.<claims>.<signature>"}. */
+static bool good_response(long code, const conn *c)
+{
+	if (code != 200 || !c->resp)
+		return false;
+	const char *t = strstr(c->resp, "\"token\"");
+	if (!t || !(t = strchr(t + 7, '"')))
+		return false;
+	t++;
+	const char *end = strchr(t, '"');
+	size_t dots = 0;
+	for (const char *q = t; end && q < end; q++)
+		dots += *q == '.';
+	return end && end - t > 100 && strncmp(t, "ey", 2) == 0 && dots == 2;
+}
+
+static int run_load(const server *s, const char *type, const char *body, unsigned conns, double warmup,
+		    double seconds, load_result *r)
+{
+	char url[128];
+	conn *cs = calloc(conns, sizeof(*cs));
+	struct curl_slist *hdr = NULL;
+	CURLM *m = curl_multi_init();
+	double *lat = NULL, t_start, t_end, cpu_s0 = 0, cpu_c0 = 0;
+	size_t nlat = 0, caplat = 0;
+	bool measuring = false, stopping = false;
+	int running = 0, ret = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (!cs || !m)
+		goto out;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/attest/%s", s->port, type);
+	hdr = curl_slist_append(hdr, "Content-Type: application/json");
+	hdr = curl_slist_append(hdr, "Expect:"); /* no 100-continue round trip for bodies over 1 KiB */
+	curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)conns);
+	for (unsigned i = 0; i < conns; i++) {
+		if (!(cs[i].h = curl_easy_init()))
+			goto out;
+		curl_easy_setopt(cs[i].h, CURLOPT_URL, url);
+		curl_easy_setopt(cs[i].h, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(cs[i].h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		curl_easy_setopt(cs[i].h, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(cs[i].h, CURLOPT_WRITEFUNCTION, collect);
+		curl_easy_setopt(cs[i].h, CURLOPT_WRITEDATA, &cs[i]);
+		curl_easy_setopt(cs[i].h, CURLOPT_PRIVATE, &cs[i]);
+		curl_easy_setopt(cs[i].h, CURLOPT_TCP_NODELAY, 1L);
+		curl_easy_setopt(cs[i].h, CURLOPT_TIMEOUT, 30L);
+		cs[i].t0 = now_s();
+		curl_multi_add_handle(m, cs[i].h);
+	}
+	t_start = now_s() + warmup;
+	t_end = t_start + seconds;
+	do {
+		CURLMsg *msg;
+		int left;
+		curl_multi_perform(m, &running);
+		while ((msg = curl_multi_info_read(m, &left))) {
+			conn *c = NULL;
+			char *priv = NULL;
+			long code = 0;
+			double t = now_s();
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+			c = (conn *)priv;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &code);
+			if (measuring && t <= t_end) {
+				if (msg->data.result == CURLE_OK && good_response(code, c)) {
+					r->ok++;
+					if (nlat == caplat) {
+						size_t nc = caplat ? caplat * 2 : 65536;
+						double *nl = realloc(lat, nc * sizeof(*nl));
+						if (!nl)
+							goto out;
+						lat = nl;
+						caplat = nc;
+					}
+					lat[nlat++] = t - c->t0;
+				} else {
+					if (!r->errors)
+						snprintf(r->first_error, sizeof(r->first_error), "HTTP %ld, curl: %s, body: %.150s",
+							 code, curl_easy_strerror(msg->data.result), c->resp ? c->resp : "");
+					r->errors++;
+				}
+			} else if (!measuring && (msg->data.result != CURLE_OK || !good_response(code, c))) {
+				snprintf(r->first_error, sizeof(r->first_error), "warm-up: HTTP %ld, curl: %s, body: %.150s",
+					 code, curl_easy_strerror(msg->data.result), c->resp ? c->resp : "");
+				r->errors++;
+			}
+			curl_multi_remove_handle(m, c->h);
+			c->len = 0;
+			if (c->resp)
+				c->resp[0] = '\0';
+			if (!stopping) {
+				/* The handle keeps its connection in the multi's cache: the next request reuses it. */
+				c->t0 = now_s();
+				curl_multi_add_handle(m, c->h);
+			}
+		}
+		double t = now_s();
+		if (!measuring && t >= t_start) {
+			measuring = true;
+			t_start = t;
+			t_end = t_start + seconds;
+			cpu_s0 = proc_cpu(s->pid);
+			cpu_c0 = self_cpu();
+		}
+		if (measuring && !stopping && t >= t_end) {
+			stopping = true;
+			r->elapsed = t - t_start;
+			r->coved_cpu_ms = proc_cpu(s->pid) - cpu_s0;
+			r->client_cpu_ms = self_cpu() - cpu_c0;
+		}
+		if (running)
+			curl_multi_poll(m, NULL, 0, 100, NULL);
+	} while (running || !stopping);
+
+	qsort(lat, nlat, sizeof(*lat), cmp_double);
+	r->rate = r->elapsed > 0 ? (double)r->ok / r->elapsed : 0;
+	r->p50_ms = quantile(lat, nlat, 0.50) * 1e3;
+	r->p99_ms = quantile(lat, nlat, 0.99) * 1e3;
+	r->max_ms = nlat ? lat[nlat - 1] * 1e3 : 0;
+	if (r->ok) {
+		r->coved_cpu_ms = r->coved_cpu_ms * 1e3 / (double)r->ok;
+		r->client_cpu_ms = r->client_cpu_ms * 1e3 / (double)r->ok;
+	}
+	ret = 0;
+out:
+	for (unsigned i = 0; cs && i < conns; i++) {
+		if (cs[i].h) {
+			curl_multi_remove_handle(m, cs[i].h);
+			curl_easy_cleanup(cs[i].h);
+		}
+		free(cs[i].resp);
+	}
+	if (m)
+		curl_multi_cleanup(m);
+	curl_slist_free_all(hdr);
+	free(cs);
+	free(lat);
+	return ret;
+}
+
+/* ---- main ---- */
+
+typedef struct row {
+	const char *name;
+	double v1, vn, full_n, sign1;
+	load_result load;
+	double ratio;
+} row;
+
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: bench_coved [--seconds S] [--warmup S] [--conns N] [--threads N]\n"
+			"                   [--log-level error|warn|info] [--coved PATH] [--keep] [--json] [--enforce]\n");
+}
+
+int main(int argc, char **argv)
+{
+	double seconds = 5, warmup = 1, target = 0.70;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned threads = ncpu > 0 && ncpu < 64 ? (unsigned)ncpu : 2, conns = 0;
+	const char *coved = getenv("COVED_BIN") ? getenv("COVED_BIN") : COVE_BENCH_COVED, *level = "error";
+	bool json = false, keep = false, enforce = false;
+	char tmp[] = "/tmp/bench_coved.XXXXXX", plat_dir[4200], state_dir[4200];
+	cove_platform *plat = NULL;
+	evidence ev = {0};
+	server srv = {0};
+	row rows[2] = {{.name = "SevSnpVm"}, {.name = "SgxEnclave"}};
+	cove_error e = {0};
+	int ret = 1;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		bool bad = false;
+		if (strcmp(a, "--json") == 0) {
+			json = true;
+		} else if (strcmp(a, "--keep") == 0) {
+			keep = true;
+		} else if (strcmp(a, "--enforce") == 0) {
+			enforce = true;
+		} else if (v && strcmp(a, "--seconds") == 0) {
+			seconds = atof(v);
+			bad = !(seconds > 0);
+			i++;
+		} else if (v && strcmp(a, "--warmup") == 0) {
+			warmup = atof(v);
+			bad = !(warmup >= 0);
+			i++;
+		} else if (v && strcmp(a, "--conns") == 0) {
+			conns = (unsigned)atoi(v);
+			bad = conns < 1 || conns > 256;
+			i++;
+		} else if (v && strcmp(a, "--threads") == 0) {
+			threads = (unsigned)atoi(v);
+			bad = threads < 1 || threads > 64;
+			i++;
+		} else if (v && strcmp(a, "--log-level") == 0) {
+			level = argv[++i];
+		} else if (v && strcmp(a, "--coved") == 0) {
+			coved = argv[++i];
+		} else {
+			bad = true;
+		}
+		if (bad) {
+			usage();
+			return 2;
+		}
+	}
+	if (!conns)
+		conns = 2 * threads;
+	if (!coved[0] || access(coved, X_OK) != 0) {
+		fprintf(stderr, "bench_coved: coved not found (build the coved target or set COVED_BIN)\n");
+		return 77;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !mkdtemp(tmp)) {
+		fprintf(stderr, "bench_coved: cannot initialise libcurl or make a temporary directory\n");
+		return 1;
+	}
+	snprintf(plat_dir, sizeof(plat_dir), "%s/platform", tmp);
+	snprintf(state_dir, sizeof(state_dir), "%s/state", tmp);
+	if (mkdir(plat_dir, 0700) || mkdir(state_dir, 0700)) {
+		fprintf(stderr, "bench_coved: mkdir in %s: %s\n", tmp, strerror(errno));
+		goto out;
+	}
+
+	/* The emulated platform (RSA-4096 keys: a few seconds) with its SGX side, and the two request bodies. */
+	if (!json)
+		fprintf(stderr, "bench_coved: creating the emulated platform in %s ...\n", plat_dir);
+	if (cove_platform_init(plat_dir, NULL, &plat, &e) || make_evidence(plat, &ev, &e)) {
+		fprintf(stderr, "bench_coved: %s\n", e.msg);
+		goto out;
+	}
+
+	/* In-process rates first, while nothing else runs. */
+	for (int i = 0; i < 2; i++) {
+		cove_attest_type t = i ? COVE_ATTEST_SGXENCLAVE : COVE_ATTEST_SEVSNPVM;
+		double s = seconds < 2 ? seconds : 2;
+		if (inproc_rate(plat_dir, &ev, t, false, 1, s, &rows[i].v1) ||
+		    inproc_rate(plat_dir, &ev, t, false, threads, s, &rows[i].vn) ||
+		    inproc_rate(plat_dir, &ev, t, true, threads, s, &rows[i].full_n) ||
+		    sign_rate(plat_dir, &ev, t, s < 1 ? s : 1, &rows[i].sign1))
+			goto out;
+	}
+
+	if (server_start(&srv, coved, plat_dir, state_dir, tmp, level, threads))
+		goto out;
+	for (int i = 0; i < 2; i++) {
+		const char *body = i ? ev.sgx_body : ev.snp_body;
+		if (run_load(&srv, rows[i].name, body, conns, warmup, seconds, &rows[i].load)) {
+			fprintf(stderr, "bench_coved: load generator failed\n");
+			goto out;
+		}
+		rows[i].ratio = rows[i].vn > 0 ? rows[i].load.rate / rows[i].vn : 0;
+		if (rows[i].load.errors)
+			fprintf(stderr, "bench_coved: %s: %llu failed requests; first: %s\n", rows[i].name,
+				(unsigned long long)rows[i].load.errors, rows[i].load.first_error);
+	}
+
+	bool met = true, errors = false;
+	for (int i = 0; i < 2; i++) {
+		met = met && rows[i].ratio >= target;
+		errors = errors || rows[i].load.errors || !rows[i].load.ok;
+	}
+	if (json) {
+		json_t *o = json_pack("{s:s, s:i, s:i, s:f, s:s, s:f, s:[]}", "bench", "coved", "threads", (int)threads,
+				      "connections", (int)conns, "seconds", seconds, "log_level", level, "target_ratio",
+				      target, "results");
+		for (int i = 0; i < 2; i++) {
+			const row *w = &rows[i];
+			json_array_append_new(
+				json_object_get(o, "results"),
+				json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:b}",
+					  "type", w->name, "inproc_verify_1t_per_s", w->v1, "inproc_verify_nt_per_s", w->vn,
+					  "inproc_verify_sign_nt_per_s", w->full_n, "sign_1t_per_s", w->sign1,
+					  "coved_per_s", w->load.rate, "ok", (json_int_t)w->load.ok, "errors",
+					  (json_int_t)w->load.errors, "p50_ms", w->load.p50_ms, "p99_ms", w->load.p99_ms,
+					  "max_ms", w->load.max_ms, "coved_cpu_ms_per_req", w->load.coved_cpu_ms,
+					  "client_cpu_ms_per_req", w->load.client_cpu_ms, "ratio", w->ratio, "met",
+					  w->ratio >= target));
+		}
+		json_object_set_new(o, "met", json_boolean(met));
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(o);
+	} else {
+		printf("coved on loopback vs in-process verification (%u CPUs used, %u connections, %.1f s per type, "
+		       "coved --log-level %s)\n",
+		       threads, conns, seconds, level);
+		printf("  %-10s | %9s %9s | %11s %8s | %9s %8s %8s | %10s %10s | %s\n", "type", "verify/s", "verify/s",
+		       "+policy+sign", "sign/s", "coved", "p50", "p99", "coved CPU", "client CPU", "coved / in-process");
+		printf("  %-10s | %9s %9s | %11s %8s | %9s %8s %8s | %10s %10s | %s\n", "", "1 thread", "N threads",
+		       "N threads", "1 thread", "attest/s", "ms", "ms", "ms/req", "ms/req", "(N threads, target >= 0.70)");
+		for (int i = 0; i < 2; i++) {
+			const row *w = &rows[i];
+			printf("  %-10s | %9.0f %9.0f | %11.0f %8.0f | %9.0f %8.2f %8.2f | %10.3f %10.3f | %.2f %s\n",
+			       w->name, w->v1, w->vn, w->full_n, w->sign1, w->load.rate, w->load.p50_ms, w->load.p99_ms,
+			       w->load.coved_cpu_ms, w->load.client_cpu_ms, w->ratio, w->ratio >= target ? "met" : "MISSED");
+		}
+		printf("  failed requests: SevSnpVm %llu, SgxEnclave %llu\n", (unsigned long long)rows[0].load.errors,
+		       (unsigned long long)rows[1].load.errors);
+	}
+	ret = errors ? 1 : enforce && !met ? 3 : 0;
+out:
+	server_stop(&srv);
+	cove_platform_free(plat);
+	free(ev.snp_body);
+	free(ev.sgx_body);
+	free(ev.token_key_pem);
+	if (keep)
+		fprintf(stderr, "bench_coved: kept %s\n", tmp);
+	else
+		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	curl_global_cleanup();
+	return ret;
+}

@@ -1,0 +1,219 @@
+#!/bin/bash
+# coved's API against a running daemon (issue #6): health, metrics, JWKS and
+# OpenID metadata; MAA attestation of emulated SNP and SGX evidence (accepted
+# only with --trust-emulated-root); runtimeData binding and its x-ms-runtime
+# claim; and bad input, each a 4xx JSON error with error.code that stores
+# nothing.
+. "$(dirname "$0")/lib.sh"
+
+PLAT=$T/plat
+platform_init "$PLAT" || { fail "platform init"; finish; }
+
+# ---- evidence ----
+printf '{"keys":[],"purpose":"api-test","n":7}' >"$T/rt.json"
+snp_report "$PLAT" "$T/snp" "$T/rt.json" || fail "snp emulate"
+snp_body "$T/snp-req.json" "$T/snp.bin" "$T/snp.chain.pem" "$T/rt.json" JSON
+snp_body "$T/snp-bare.json" "$T/snp.bin" "$T/snp.chain.pem"
+printf '{"keys":[],"purpose":"something else"}' >"$T/rt-other.json"
+snp_body "$T/snp-mismatch.json" "$T/snp.bin" "$T/snp.chain.pem" "$T/rt-other.json" JSON
+# SGX: report data = SHA-256(runtimeData) || 0^32, as MAA binds enclave held data.
+printf '{"enclave":"api-test"}' >"$T/sgx-rt.json"
+sgx_quote "$PLAT" "$T/q.bin" "$(sha256sum <"$T/sgx-rt.json" | cut -c1-64)" || fail "sgx emulate"
+jq -cn --arg q "$(b64url <"$T/q.bin")" --arg d "$(b64url <"$T/sgx-rt.json")" \
+	'{quote:$q, runtimeData:{data:$d, dataType:"JSON"}}' >"$T/sgx-req.json"
+
+# ---- without --trust-emulated-root: emulated evidence is not authentic ----
+start_coved plain --state-dir "$T/st-plain" --admin-token-file "$T/admin" || { fail "start"; finish; }
+http POST /attest/SevSnpVm -H 'Content-Type: application/json' --data-binary @"$T/snp-req.json"
+expect_status 400 evidence_not_authentic "SNP without --trust-emulated-root"
+jq -e '.error.failures | length > 0' "$T/body" >/dev/null || fail "evidence_not_authentic names no failed check"
+grep -q '"token"' "$T/body" && fail "a token without --trust-emulated-root"
+# SGX: not authentic, or (offline, no collateral for Intel's chain) 503 collateral_unavailable; never a token.
+http POST /attest/SgxEnclave --data-binary @"$T/sgx-req.json"
+case "$STATUS" in
+400) expect_status 400 evidence_not_authentic "SGX without --trust-emulated-root" ;;
+503) expect_status 503 collateral_unavailable "SGX without --trust-emulated-root" ;;
+*) fail "SGX without --trust-emulated-root: status $STATUS: $(head -c 300 "$T/body")" ;;
+esac
+grep -q '"token"' "$T/body" && fail "an SGX token without --trust-emulated-root"
+stop_coved
+
+# ---- the trusting instance, with a small body limit ----
+start_coved main --state-dir "$T/st" --trust-emulated-root --platform-dir "$PLAT" --admin-token-file "$T/admin" \
+	--max-body 65536 || { fail "start"; finish; }
+
+http GET /healthz
+expect_status 200 "" healthz && [ "$(jq -r .status "$T/body")" = ok ] || fail "healthz body: $(cat "$T/body")"
+
+http GET /certs
+expect_status 200 "" certs
+jq -e '.keys | length >= 1 and all(.kty == "RSA" and (.kid | length > 0) and .alg == "RS256" and (has("d") | not))' \
+	"$T/body" >/dev/null || fail "JWKS shape (public RSA keys with kid, alg): $(cat "$T/body")"
+cp "$T/body" "$T/jwks.json"
+
+http GET /.well-known/openid-configuration
+expect_status 200 "" openid
+[ "$(jq -r .issuer "$T/body")" = "$ISSUER" ] || fail "openid issuer $(jq -r .issuer "$T/body") != $ISSUER"
+[ "$(jq -r .jwks_uri "$T/body")" = "$ISSUER/certs" ] || fail "openid jwks_uri: $(jq -r .jwks_uri "$T/body")"
+
+# verify_token TOKEN: RS256 signature against /certs with openssl, iss, exp > iat.
+verify_token() {
+	local tok=$1 kid n e
+	kid=$(jwt_part "$tok" 0 | jq -r .kid)
+	[ "$(jwt_part "$tok" 0 | jq -r .alg)" = RS256 ] || { fail "token alg is not RS256"; return 1; }
+	[ "$(jwt_part "$tok" 0 | jq -r .jku)" = "$ISSUER/certs" ] || fail "token jku is not $ISSUER/certs"
+	jq --arg k "$kid" '{keys:[.keys[] | select(.kid == $k)]}' "$T/jwks.json" >"$T/jwk1.json"
+	[ "$(jq '.keys | length' "$T/jwk1.json")" = 1 ] || { fail "kid $kid not in /certs"; return 1; }
+	# The JWK as a PEM public key, through an RSA DER built by openssl asn1parse's generator.
+	n=$(jq -r '.keys[0].n' "$T/jwk1.json" | b64url_d | od -An -tx1 -v | tr -d ' \n')
+	e=$(jq -r '.keys[0].e' "$T/jwk1.json" | b64url_d | od -An -tx1 -v | tr -d ' \n')
+	printf 'asn1=SEQUENCE:pk\n[pk]\nn=INTEGER:0x%s\ne=INTEGER:0x%s\n' "$n" "$e" >"$T/pk.cnf"
+	openssl asn1parse -genconf "$T/pk.cnf" -out "$T/pk.der" >/dev/null &&
+		openssl rsa -RSAPublicKey_in -inform DER -in "$T/pk.der" -pubout -out "$T/pk.pem" 2>/dev/null ||
+		{ fail "cannot turn the JWK into a key"; return 1; }
+	printf '%s' "$tok" | cut -d. -f1-2 | tr -d '\n' >"$T/signed"
+	printf '%s' "$tok" | cut -d. -f3 | b64url_d >"$T/sig"
+	openssl dgst -sha256 -verify "$T/pk.pem" -signature "$T/sig" "$T/signed" >/dev/null 2>&1 ||
+		{ fail "token signature does not verify against /certs"; return 1; }
+	jwt_part "$tok" 1 >"$T/claims.json"
+	[ "$(jq -r .iss "$T/claims.json")" = "$ISSUER" ] || fail "iss $(jq -r .iss "$T/claims.json") != $ISSUER"
+	jq -e '.exp > .iat and .nbf <= .iat + 1' "$T/claims.json" >/dev/null || fail "iat/nbf/exp"
+}
+
+metric() { curl -s "$BASE/metrics" | grep -E "^$1" | awk '{s += $NF} END {print s + 0}'; }
+m0=$(metric 'coved_attestations_total\{[^}]*issued_emulated')
+
+# SNP: 200 + token whose claims carry the attestation type, the runtime data and the report data binding.
+http POST /attest/SevSnpVm -H 'Content-Type: application/json' --data-binary @"$T/snp-req.json"
+if expect_status 200 "" "SNP attest"; then
+	tok=$(jq -r .token "$T/body")
+	verify_token "$tok"
+	[ "$(jq -r '."x-ms-attestation-type"' "$T/claims.json")" = sevsnpvm ] || fail "x-ms-attestation-type"
+	jq -e --slurpfile rt "$T/rt.json" '."x-ms-runtime" == $rt[0]' "$T/claims.json" >/dev/null ||
+		fail "x-ms-runtime is not the runtime data: $(jq -c '."x-ms-runtime"' "$T/claims.json")"
+	[ "$(jq -r '."x-ms-sevsnpvm-launchmeasurement"' "$T/claims.json")" = "$MEAS" ] ||
+		fail "launch measurement claim: $(jq -r '."x-ms-sevsnpvm-launchmeasurement"' "$T/claims.json")"
+	[ "$(jq -r .nonce "$T/claims.json")" = n-123 ] || fail "nonce not echoed"
+	jq -e '."x-ms-policy-hash" | length > 0' "$T/claims.json" >/dev/null || fail "no x-ms-policy-hash"
+	jq -e '."x-cove-tcb-status" != null' "$T/claims.json" >/dev/null || fail "no x-cove-tcb-status"
+fi
+m1=$(metric 'coved_attestations_total\{[^}]*issued_emulated')
+[ "$m1" -gt "$m0" ] 2>/dev/null || fail "metrics: issued_emulated attestations did not move ($m0 -> $m1)"
+curl -s "$BASE/metrics" | grep -q '^# TYPE ' || fail "metrics: no # TYPE lines"
+curl -s "$BASE/metrics" | grep -v '^#' | grep -v -E '^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? [-+0-9.eEInfNa]+$' |
+	grep -q . && fail "metrics: lines not in Prometheus text format"
+# Binary runtime data binds the same way.
+snp_body "$T/snp-bin.json" "$T/snp.bin" "$T/snp.chain.pem" "$T/rt.json" Binary
+http POST /attest/SevSnpVm --data-binary @"$T/snp-bin.json"
+expect_status 200 "" "SNP attest, Binary runtime data"
+# Mismatching runtime data is refused.
+http POST /attest/SevSnpVm --data-binary @"$T/snp-mismatch.json"; cat "$T/body"; echo
+[ "${STATUS:0:1}" = 4 ] || fail "mismatching runtimeData: status $STATUS"
+grep -q '"token"' "$T/body" && fail "a token for mismatching runtimeData"
+jq -e '.error.code | length > 0' "$T/body" >/dev/null || fail "mismatching runtimeData: no error.code"
+# Without runtimeData: a token all the same.
+http POST /attest/SevSnpVm --data-binary @"$T/snp-bare.json"
+expect_status 200 "" "SNP attest without runtimeData"
+
+# SGX
+http POST /attest/SgxEnclave --data-binary @"$T/sgx-req.json"
+if expect_status 200 "" "SGX attest"; then
+	tok=$(jq -r .token "$T/body")
+	verify_token "$tok"
+	[ "$(jq -r '."x-ms-attestation-type"' "$T/claims.json")" = sgx ] || fail "SGX x-ms-attestation-type: $(jq -r '."x-ms-attestation-type"' "$T/claims.json")"
+	[ "$(jq -r '."x-ms-sgx-mrenclave"' "$T/claims.json")" = "$MRE" ] || fail "x-ms-sgx-mrenclave"
+	[ "$(jq -r '."x-ms-sgx-mrsigner"' "$T/claims.json")" = "$MRS" ] || fail "x-ms-sgx-mrsigner"
+	jq -e --slurpfile rt "$T/sgx-rt.json" '."x-ms-runtime" == $rt[0]' "$T/claims.json" >/dev/null || fail "SGX x-ms-runtime"
+fi
+# A tampered quote (one byte of the report body) is not authentic.
+cp "$T/q.bin" "$T/q-bad.bin"
+printf '\x77' | dd of="$T/q-bad.bin" bs=1 seek=200 conv=notrunc 2>/dev/null
+jq -cn --arg q "$(b64url <"$T/q-bad.bin")" '{quote:$q}' >"$T/sgx-bad.json"
+http POST /attest/SgxEnclave --data-binary @"$T/sgx-bad.json"
+expect_status 400 evidence_not_authentic "tampered SGX quote"
+
+# ---- bad input ----
+http POST /attest/SevSnpVm --data-binary '{"report": '
+expect_status 400 bad_request "malformed JSON"
+http POST /attest/SevSnpVm --data-binary '{"report": "!!!not*base64url"}'
+expect_status 400 bad_request "wrong base64"
+grep -q report "$T/body" || fail "wrong base64: the error does not name the field"
+http POST /attest/SgxEnclave --data-binary '{"quote": "%%%%"}'
+expect_status 400 bad_request "wrong base64 (quote)"
+http POST /attest/SevSnpVm --data-binary ''
+expect_status 400 bad_request "empty body"
+head -c 70000 /dev/zero | tr '\0' 'a' | sed 's/^/{"report":"/; s/$/"}/' >"$T/big.json"
+http POST /attest/SevSnpVm --data-binary @"$T/big.json"
+expect_status 413 body_too_large "oversized body"
+http POST /attest/FooVm --data-binary @"$T/snp-req.json"
+expect_status 404 unknown_attestation_type "unknown attestation type"
+http GET /no/such/thing
+expect_status 404 not_found "unknown path"
+http DELETE /healthz
+expect_status 405 method_not_allowed "wrong method"
+
+# Admin credential: missing, wrong, wrong scheme; nothing stored.
+printf 'version=1.0; authorizationrules { => deny(); }; issuancerules { };' >"$T/deny.txt"
+http PUT /policies/SgxEnclave --data-binary @"$T/deny.txt"
+expect_status 401 unauthorized "policy PUT without admin token"
+http PUT /policies/SgxEnclave --data-binary @"$T/deny.txt" -H "Authorization: Bearer ${ADMIN}x"
+expect_status 401 unauthorized "policy PUT with a wrong admin token"
+http PUT /policies/SgxEnclave --data-binary @"$T/deny.txt" -H "Authorization: Bearer ${ADMIN:0:10}"
+expect_status 401 unauthorized "policy PUT with a prefix of the admin token"
+http PUT /policies/SgxEnclave --data-binary @"$T/deny.txt" -H "Authorization: Basic $ADMIN"
+expect_status 401 unauthorized "policy PUT with another scheme"
+http POST /policies/SgxEnclave:reset -H "Authorization: Bearer nope-nope-nope-nope"
+expect_status 401 unauthorized "policy reset with a wrong token"
+admin PUT /policies/SgxEnclave --data-binary 'version=1.0; authorizationrules { => frobnicate(); };'
+expect_status 400 bad_policy "unparsable policy"
+http GET /policies/SgxEnclave
+expect_status 200 "" "policy GET"
+[ "$(jwt_part "$(jq -r .token "$T/body")" 1 | jq -r '."x-ms-policy-result"')" = Default ] ||
+	fail "after refused uploads the SgxEnclave policy is not the default"
+http POST /attest/SgxEnclave --data-binary @"$T/sgx-req.json"
+expect_status 200 "" "SGX attest after refused policy uploads"
+
+KEY='{"key":{"kty":"oct","k":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"},"release_policy":{"version":"1.0.0","anyOf":[{"authority":"x","allOf":[{"claim":"x-ms-attestation-type","equals":"sevsnpvm"}]}]}}'
+http PUT /keys/kbad --data-binary "$KEY"
+expect_status 401 unauthorized "key PUT without admin token"
+http PUT /keys/kbad --data-binary "$KEY" -H "Authorization: Bearer wrong-wrong-wrong-wrong"
+expect_status 401 unauthorized "key PUT with a wrong admin token"
+admin PUT /keys/kbad --data-binary '{"key": {"kty":"oct","k":"AAEC"}, "release_policy": {"version":"1.0.0","anyOf":[]}}'
+[ "$STATUS" = 400 ] || fail "key PUT with a 3-byte key: status $STATUS"
+admin PUT /keys/kbad --data-binary '{"key": '
+expect_status 400 bad_json "key PUT malformed JSON"
+# Nothing stored: a release of kbad is "no such key" (404), not a policy decision.
+http POST /keys/kbad/release --data-binary "{\"target\":\"$tok\"}"
+expect_status 404 not_found "release of a key whose uploads all failed"
+http DELETE /keys/kbad -H "Authorization: Bearer $ADMIN"
+expect_status 404 not_found "delete of a key whose uploads all failed"
+http POST /kbs/v0/resource/r/t/g --data-binary 'secret'
+[ "$STATUS" = 401 ] || fail "resource POST without admin token: $STATUS"
+
+# Tokens refused by /keys/x/release: forged signature, alg none, garbage, expired, wrong issuer.
+admin PUT /keys/kgood --data-binary "${KEY/\"x\"/\"$ISSUER\"}"
+expect_status 200 "" "key PUT"
+h=$(printf '%s' "$tok" | cut -d.  -f1)
+p=$(printf '%s' "$tok" | cut -d. -f2)
+s=$(printf '%s' "$tok" | cut -d. -f3)
+forged_p=$(jwt_part "$tok" 1 | jq -c '."x-ms-attestation-type" = "sevsnpvm"' | b64url)
+rel() { http POST /keys/kgood/release --data-binary "{\"target\":\"$1\"}"; }
+rel "$h.$forged_p.$s"
+expect_status 401 bad_token "release with forged claims"
+rel "$(printf '{"alg":"none"}' | b64url).$forged_p."
+expect_status 401 bad_token "release with an alg none token"
+rel "not-a-token"
+expect_status 401 bad_token "release with garbage"
+# An expired token: the same claims, exp in the past, signed by a key of our own under coved's kid.
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/evil.pem" 2>/dev/null
+exp_p=$(jwt_part "$tok" 1 | jq -c '.exp = 1000 | .iat = 900 | .nbf = 900' | b64url)
+printf '%s.%s' "$h" "$exp_p" >"$T/evil-signed"
+evil_s=$(openssl dgst -sha256 -sign "$T/evil.pem" "$T/evil-signed" | b64url)
+rel "$h.$exp_p.$evil_s"; cat "$T/body"; echo
+expect_status 401 bad_token "release with an expired token signed by another key"
+# The original token (a sgx one) is genuine: the policy decides (403), which shows the 401s above are about the token.
+rel "$tok"
+expect_status 403 policy_denied "release with a genuine token of the wrong type"
+
+stop_coved
+finish
