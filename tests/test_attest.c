@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cove/attest.h"
+#include "cove/maa_policy.h"
 #include "cove/crypto.h"
 #include "cove/dcap_collateral.h"
 #include "cove/platform.h"
@@ -808,6 +809,130 @@ static void test_unsupported(void **state)
 	free(body);
 }
 
+/* ---- MAA policies deciding real evidence ---- */
+
+/* Verified claims of a real sample (SNP sidecar report, Automata SGX quote, Phala TDX quote) at the 2025-07-01 pin. */
+static json_t *real_claims(cove_attest_type t)
+{
+	cove_buf ev = {0}, pem = {0};
+	cove_attest_ctx ctx;
+	json_t *claims = NULL;
+	cove_result *res = NULL;
+	cove_error e = {0};
+	char *body;
+
+	cove_attest_ctx_init(&ctx);
+	ctx.at = PIN_2025_07_01;
+	if (t == COVE_ATTEST_SEVSNPVM) {
+		cove_test_read_shared("vectors/coco/skr/sidecar/test_data/snp_report.bin", &ev);
+		cove_test_read_shared("vectors/coco/skr/sidecar/test_data/uvm_host_amd_certificate.pem", &pem);
+		cove_test_read_shared("vectors/snp/openpcc/test_amd_milan_crl.pem", &snp_crl);
+		ctx.snp = snp_verifier(false);
+		body = snp_body(ev.data, &pem, NULL);
+	} else {
+		cove_test_read_shared(t == COVE_ATTEST_SGXENCLAVE ? "vectors/sgx/automata/solana-tests-data/quote_sgx.bin"
+								  : "vectors/tdx/phala-dcap-qvl/tdx_quote",
+				      &ev);
+		assert_int_equal(cove_dcap_verifier_new(&ctx.dcap, &e), COVE_OK);
+		ctx.dcap_sources[0].get = bundle_source;
+		ctx.n_dcap_sources = 1;
+		bundle_rel = t == COVE_ATTEST_SGXENCLAVE ? "vectors/sgx/phala-dcap-qvl/sgx_quote_collateral.json"
+							 : "vectors/tdx/phala-dcap-qvl/tdx_quote_collateral.json";
+		body = quote_body("quote", ev.data, ev.len, NULL);
+	}
+	assert_int_equal(evaluate(&ctx, body, t, &claims, &res), COVE_OK);
+	if (!res->authentic)
+		fail_msg("not authentic: %s", res->failures[0].detail);
+	cove_result_free(res);
+	free(body);
+	cove_snp_verifier_free(ctx.snp);
+	cove_dcap_verifier_free(ctx.dcap);
+	cove_buf_free(&ev);
+	cove_buf_free(&pem);
+	cove_buf_free(&snp_crl);
+	bundle_rel = NULL;
+	return claims;
+}
+
+/* Evaluate policy text over verified claims; *issued (optional) gets the outgoing claims. */
+static bool permits(const char *policy, json_t *claims, json_t **issued)
+{
+	cove_maa_policy *p = NULL;
+	cove_maa_result r;
+	json_t *in = NULL;
+	cove_error e = {0};
+	bool ok;
+
+	memset(&r, 0, sizeof(r));
+	if (cove_maa_policy_parse(policy, strlen(policy), 0, &p, &e))
+		fail_msg("policy: %s", e.msg);
+	assert_int_equal(cove_maa_claims_from_object(claims, "AttestationService", &in, &e), COVE_OK);
+	assert_int_equal(cove_maa_policy_evaluate(p, in, &r, &e), COVE_OK);
+	ok = r.permitted;
+	if (issued)
+		*issued = json_incref(r.claims);
+	cove_maa_result_clear(&r);
+	json_decref(in);
+	cove_maa_policy_free(p);
+	return ok;
+}
+
+static void test_policies_decide_real_evidence(void **state)
+{
+	json_t *snp = real_claims(COVE_ATTEST_SEVSNPVM), *sgx = real_claims(COVE_ATTEST_SGXENCLAVE),
+	       *tdx = real_claims(COVE_ATTEST_TDXVM), *issued = NULL;
+	char pol[1024];
+	cove_buf deny_all = {0};
+
+	(void)state;
+	/* SEV-SNP: pin the launch measurement and VMPL 0, refuse debug. */
+	snprintf(pol, sizeof(pol),
+		 "version=1.0; authorizationrules {\n"
+		 " c:[type==\"x-ms-sevsnpvm-is-debuggable\", value==true] => deny();\n"
+		 " c1:[type==\"x-ms-sevsnpvm-launchmeasurement\", value==\"%s\"] && c2:[type==\"x-ms-sevsnpvm-vmpl\", value==0] => permit();\n"
+		 "}; issuancerules { c:[type==\"x-ms-sevsnpvm-launchmeasurement\"] => issue(type=\"measurement\", value=c.value); };",
+		 claim_str(snp, "x-ms-sevsnpvm-launchmeasurement"));
+	assert_true(permits(pol, snp, &issued));
+	assert_string_equal(claim_str(issued, "measurement"), claim_str(snp, "x-ms-sevsnpvm-launchmeasurement"));
+	json_decref(issued);
+	assert_false(permits("version=1.0; authorizationrules { c:[type==\"x-ms-sevsnpvm-launchmeasurement\", "
+			     "value==\"00\"] => permit(); }; issuancerules { };",
+			     snp, NULL));
+	/* The published deny-all policy denies genuine evidence too. */
+	cove_test_read_shared("vectors/coco/maa/policies/signing-tool-sample.deny.all.txt", &deny_all);
+	{
+		char *text = strndup((const char *)deny_all.data, deny_all.len);
+		assert_false(permits(text, snp, NULL));
+		assert_false(permits(text, tdx, NULL));
+		free(text);
+	}
+	/* SGX: the Automata sample is a debug enclave (ATTRIBUTES.DEBUG): a production policy refuses it. */
+	assert_true(json_is_true(json_object_get(sgx, "x-ms-sgx-is-debuggable")));
+	assert_false(permits("version=1.0; authorizationrules { c:[type==\"x-ms-sgx-is-debuggable\", value==true] => deny(); "
+			     "=> permit(); }; issuancerules { };",
+			     sgx, NULL));
+	snprintf(pol, sizeof(pol),
+		 "version=1.0; authorizationrules { c:[type==\"x-ms-sgx-mrsigner\", value==\"%s\"] => permit(); }; "
+		 "issuancerules { };",
+		 claim_str(sgx, "x-ms-sgx-mrsigner"));
+	assert_true(permits(pol, sgx, NULL));
+	/* TDX: MRTD pinned, issued as a custom claim; another MRTD is refused. */
+	snprintf(pol, sizeof(pol),
+		 "version=1.2; authorizationrules { c:[type==\"tdx_mrtd\", value==\"%s\"] => permit(); }; "
+		 "issuancerules { c:[type==\"attester_tcb_status\"] => issue(type=\"tcb\", value=c.value); };",
+		 claim_str(tdx, "tdx_mrtd"));
+	assert_true(permits(pol, tdx, &issued));
+	assert_string_equal(claim_str(issued, "tcb"), "UpToDate");
+	json_decref(issued);
+	assert_false(permits("version=1.2; authorizationrules { c:[type==\"tdx_mrtd\", value==\"ff\"] => permit(); }; "
+			     "issuancerules { };",
+			     tdx, NULL));
+	cove_buf_free(&deny_all);
+	json_decref(snp);
+	json_decref(sgx);
+	json_decref(tdx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -823,6 +948,7 @@ int main(void)
 		cmocka_unit_test(test_tdx_real),
 		cmocka_unit_test(test_sgx_emulated),
 		cmocka_unit_test(test_unsupported),
+		cmocka_unit_test(test_policies_decide_real_evidence),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -100,6 +100,7 @@ static void test_evaluation(void **state)
 
 static void test_malformed(void **state)
 {
+	(void)state;
 	static const struct {
 		const char *json, *msg;
 	} cases[] = {

@@ -44,15 +44,15 @@ expect 0 "legacy token: issuer matches" "exp: 1701672965 (2023-12-04T06:56:05Z)"
 	token verify --token-file "$LEGACY" --allow-embedded-jwk --alg RS384 --at $PIN --issuer CoCo-Attestation-Service
 expect 0 "legacy token: --json" '"key_source": "claim-jwk"' -- \
 	token verify --json --token-file - --allow-embedded-jwk --alg RS384 --at $PIN <"$LEGACY"
-expect 1 "legacy token after exp" "expired" -- \
+expect 1 "legacy token after exp" "token expired at 2023-12-04T06:56:05Z" -- \
 	token verify --token-file "$LEGACY" --allow-embedded-jwk --alg RS384 --at 2023-12-04T07:00:00Z
-expect 1 "legacy token before nbf" "NOT verified" -- \
+expect 1 "legacy token before nbf" "token not valid before 2023-12-04T06:51:05Z" -- \
 	token verify --token-file "$LEGACY" --allow-embedded-jwk --alg RS384 --at 2023-12-04T06:50:00Z
 expect 1 "legacy token: RS384 not accepted by default" "RS384" -- \
 	token verify --token-file "$LEGACY" --allow-embedded-jwk --at $PIN
-expect 1 "legacy token: wrong issuer" "NOT verified" -- \
+expect 1 "legacy token: wrong issuer" 'is not the expected "https://other"' -- \
 	token verify --token-file "$LEGACY" --allow-embedded-jwk --alg RS384 --at $PIN --issuer https://other
-expect 1 "legacy token: embedded key not trusted without the flag" "NOT verified" -- \
+expect 1 "legacy token: embedded key not trusted without the flag" "does not fit JWKS key 0" -- \
 	token verify --token-file "$LEGACY" --jwks "$V/fixtures-jwk/expected-jwks.json" --alg RS384 --at $PIN
 
 # ---- ES256 tokens signed with Trustee's TEST key, verified with Trustee's fixture JWKS ----
@@ -77,31 +77,29 @@ expect 0 "fixture token verifies with the fixture JWKS" "token verified: ES256 s
 	token verify --token-file "$tmp/es.jwt" --jwks "$JWKS" --at $AT --issuer https://as.example
 expect 0 "fixture token: claims" "nonce: n-42" -- token verify --token-file "$tmp/es.jwt" --jwks "$JWKS" --at $AT
 expect 0 "fixture token: --json" '"tee": "sample"' -- token verify --json --token-file "$tmp/es.jwt" --jwks "$JWKS" --at $AT
-expect 1 "fixture token: wrong issuer" "NOT verified" -- \
+expect 1 "fixture token: wrong issuer" 'is not the expected "https://as.example/"' -- \
 	token verify --token-file "$tmp/es.jwt" --jwks "$JWKS" --at $AT --issuer https://as.example/
 expect 1 "fixture token: expired" "expired" -- token verify --token-file "$tmp/es.jwt" --jwks "$JWKS" --at 2024-01-02T00:00:00Z
-expect 1 "fixture token: ES256 not in --alg" "NOT verified" -- \
+expect 1 "fixture token: ES256 not in --alg" "ES256 is not among the accepted ones" -- \
 	token verify --token-file "$tmp/es.jwt" --jwks "$JWKS" --at $AT --alg RS256
 # Tampering: the same signature over other claims.
 sig=$(cut -d. -f3 "$tmp/es.jwt")
 evil=$(printf %s '{"iss":"https://as.example","iat":1704067200,"nbf":1704067200,"exp":1704096000,"tee":"evil","nonce":"n-42"}' | b64url)
 printf '%s.%s.%s' "$(cut -d. -f1 "$tmp/es.jwt")" "$evil" "$sig" >"$tmp/tampered.jwt"
-expect 1 "tampered claims" "NOT verified" -- token verify --token-file "$tmp/tampered.jwt" --jwks "$JWKS" --at $AT
+expect 1 "tampered claims" "ES256 signature does not verify" -- token verify --token-file "$tmp/tampered.jwt" --jwks "$JWKS" --at $AT
 expect 0 "tampered claims still show (unverified)" "tee: evil" -- token show --token-file "$tmp/tampered.jwt"
 printf '%s.%s.' "$(printf %s '{"alg":"none"}' | b64url)" "$(cut -d. -f2 "$tmp/es.jwt")" >"$tmp/none.jwt"
-expect 1 "alg none" "NOT verified" -- token verify --token-file "$tmp/none.jwt" --jwks "$JWKS" --at $AT
-expect 1 "fixture token with a JWKS lacking its key" "NOT verified" -- \
-	token verify --token-file "$tmp/es.jwt" --jwks-url "http://127.0.0.1:9/certs" --at $AT 2>/dev/null || true
+expect 1 "alg none" 'unsigned ("alg":"none")' -- token verify --token-file "$tmp/none.jwt" --jwks "$JWKS" --at $AT
 printf '{"keys":[]}' >"$tmp/empty.json"
-expect 1 "empty JWKS" "NOT verified" -- token verify --token-file "$tmp/es.jwt" --jwks "$tmp/empty.json" --at $AT
-expect 1 "malformed token" "NOT verified" -- token verify "not.a-token" --jwks "$JWKS"
+expect 1 "empty JWKS" "JWKS has no keys" -- token verify --token-file "$tmp/es.jwt" --jwks "$tmp/empty.json" --at $AT
+expect 1 "malformed token" "a compact JWS has 3" -- token verify "not.a-token" --jwks "$JWKS"
 
 # ---- usage and unreachable key sources ----
 expect 3 "JWKS URL unreachable" "cannot reach" -- token verify --token-file "$tmp/es.jwt" --jwks-url http://127.0.0.1:9/certs
 expect 2 "no key source" "no key to verify with" -- token verify --token-file "$tmp/es.jwt"
 expect 2 "no token" "expected one TOKEN" -- token verify --jwks "$JWKS"
 expect 2 "unknown --alg" "unknown algorithm 'HS256'" -- token verify --token-file "$tmp/es.jwt" --jwks "$JWKS" --alg HS256
-expect 2 "bad --at" "" -- token verify --token-file "$tmp/es.jwt" --jwks "$JWKS" --at yesterday
+expect 2 "bad --at" "not an RFC 3339 time" -- token verify --token-file "$tmp/es.jwt" --jwks "$JWKS" --at yesterday
 expect 2 "JWKS not JSON" "invalid JSON" -- token verify --token-file "$tmp/es.jwt" --jwks "$KEY"
 expect 2 "missing token file" "" -- token show --token-file "$tmp/nope.jwt"
 expect 2 "verify options on show" "applies to 'cove token verify' only" -- token show --jwks "$JWKS" "$(cat "$tmp/es.jwt")"
