@@ -190,6 +190,8 @@ out:
 	return rc;
 }
 
+static double self_cpu(void);
+
 /* ---- in-process baseline ---- */
 
 /* One thread's context, set up as coved's per-thread worker (tools/coved/state.c). */
@@ -352,8 +354,9 @@ static void *inproc_run(void *arg)
 
 /* Attestations per second over `threads` threads (each with its own warm context). */
 static int inproc_rate(const char *plat_dir, const evidence *ev, cove_attest_type type, bool full, unsigned threads,
-		       double seconds, double *rate)
+		       double seconds, double *rate, double *cores)
 {
+	double cpu0, t0;
 	inproc w[64];
 	pthread_t tid[64];
 	pthread_barrier_t start;
@@ -375,6 +378,8 @@ static int inproc_rate(const char *plat_dir, const evidence *ev, cove_attest_typ
 			return -1;
 		}
 	}
+	cpu0 = self_cpu();
+	t0 = now_s();
 	for (unsigned i = 0; i < threads; i++)
 		pthread_create(&tid[i], NULL, inproc_run, &w[i]);
 	*rate = 0;
@@ -386,8 +391,12 @@ static int inproc_rate(const char *plat_dir, const evidence *ev, cove_attest_typ
 		}
 		if (w[i].elapsed > 0)
 			*rate += (double)w[i].count / w[i].elapsed;
-		inproc_clear(&w[i]);
 	}
+	/* CPUs kept busy: below `threads` when the threads wait for each other (locks) or for other load. */
+	if (cores)
+		*cores = (self_cpu() - cpu0) / (now_s() - t0);
+	for (unsigned i = 0; i < threads; i++)
+		inproc_clear(&w[i]);
 	pthread_barrier_destroy(&start);
 	return ret;
 }
@@ -598,10 +607,14 @@ typedef struct conn {
 	bool oom;
 } conn;
 
+/* A type's service figures, accumulated over the rounds. */
 typedef struct load_result {
 	uint64_t ok, errors;
-	double elapsed, rate, p50_ms, p99_ms, max_ms;
-	double coved_cpu_ms, client_cpu_ms; /* per successful request */
+	double elapsed, coved_cpu_s, client_cpu_s;
+	double *lat;
+	size_t nlat, caplat;
+	/* final */
+	double rate, p50_ms, p99_ms, max_ms, coved_cpu_ms, client_cpu_ms;
 	char first_error[256];
 } load_result;
 
@@ -643,19 +656,20 @@ static bool good_response(long code, const conn *c)
 	return end && end - t > 100 && strncmp(t, "ey", 2) == 0 && dots == 2;
 }
 
+/* One slice: `warmup` s unmeasured, then `seconds` s measured and added to *r; *rate = this slice's rate. */
 static int run_load(const server *s, const char *type, const char *body, unsigned conns, double warmup,
-		    double seconds, load_result *r)
+		    double seconds, load_result *r, double *rate)
 {
+	uint64_t ok0 = r->ok;
+	double slice = 0;
 	char url[128];
 	conn *cs = calloc(conns, sizeof(*cs));
 	struct curl_slist *hdr = NULL;
 	CURLM *m = curl_multi_init();
-	double *lat = NULL, t_start, t_end, cpu_s0 = 0, cpu_c0 = 0;
-	size_t nlat = 0, caplat = 0;
+	double t_start, t_end, cpu_s0 = 0, cpu_c0 = 0;
 	bool measuring = false, stopping = false;
 	int running = 0, ret = -1;
 
-	memset(r, 0, sizeof(*r));
 	if (!cs || !m)
 		goto out;
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/attest/%s", s->port, type);
@@ -696,15 +710,15 @@ static int run_load(const server *s, const char *type, const char *body, unsigne
 			if (measuring && t <= t_end) {
 				if (msg->data.result == CURLE_OK && good_response(code, c)) {
 					r->ok++;
-					if (nlat == caplat) {
-						size_t nc = caplat ? caplat * 2 : 65536;
-						double *nl = realloc(lat, nc * sizeof(*nl));
+					if (r->nlat == r->caplat) {
+						size_t nc = r->caplat ? r->caplat * 2 : 65536;
+						double *nl = realloc(r->lat, nc * sizeof(*nl));
 						if (!nl)
 							goto out;
-						lat = nl;
-						caplat = nc;
+						r->lat = nl;
+						r->caplat = nc;
 					}
-					lat[nlat++] = t - c->t0;
+					r->lat[r->nlat++] = t - c->t0;
 				} else {
 					if (!r->errors)
 						snprintf(r->first_error, sizeof(r->first_error), "HTTP %ld, curl: %s, body: %.150s",
@@ -736,23 +750,16 @@ static int run_load(const server *s, const char *type, const char *body, unsigne
 		}
 		if (measuring && !stopping && t >= t_end) {
 			stopping = true;
-			r->elapsed = t - t_start;
-			r->coved_cpu_ms = proc_cpu(s->pid) - cpu_s0;
-			r->client_cpu_ms = self_cpu() - cpu_c0;
+			slice = t - t_start;
+			r->elapsed += slice;
+			r->coved_cpu_s += proc_cpu(s->pid) - cpu_s0;
+			r->client_cpu_s += self_cpu() - cpu_c0;
 		}
 		if (running)
 			curl_multi_poll(m, NULL, 0, 100, NULL);
 	} while (running || !stopping);
 
-	qsort(lat, nlat, sizeof(*lat), cmp_double);
-	r->rate = r->elapsed > 0 ? (double)r->ok / r->elapsed : 0;
-	r->p50_ms = quantile(lat, nlat, 0.50) * 1e3;
-	r->p99_ms = quantile(lat, nlat, 0.99) * 1e3;
-	r->max_ms = nlat ? lat[nlat - 1] * 1e3 : 0;
-	if (r->ok) {
-		r->coved_cpu_ms = r->coved_cpu_ms * 1e3 / (double)r->ok;
-		r->client_cpu_ms = r->client_cpu_ms * 1e3 / (double)r->ok;
-	}
+	*rate = slice > 0 ? (double)(r->ok - ok0) / slice : 0;
 	ret = 0;
 out:
 	for (unsigned i = 0; cs && i < conns; i++) {
@@ -766,15 +773,33 @@ out:
 		curl_multi_cleanup(m);
 	curl_slist_free_all(hdr);
 	free(cs);
-	free(lat);
 	return ret;
+}
+
+static void load_finish(load_result *r)
+{
+	qsort(r->lat, r->nlat, sizeof(*r->lat), cmp_double);
+	r->rate = r->elapsed > 0 ? (double)r->ok / r->elapsed : 0;
+	r->p50_ms = quantile(r->lat, r->nlat, 0.50) * 1e3;
+	r->p99_ms = quantile(r->lat, r->nlat, 0.99) * 1e3;
+	r->max_ms = r->nlat ? r->lat[r->nlat - 1] * 1e3 : 0;
+	if (r->ok) {
+		r->coved_cpu_ms = r->coved_cpu_s * 1e3 / (double)r->ok;
+		r->client_cpu_ms = r->client_cpu_s * 1e3 / (double)r->ok;
+	}
+}
+
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n ? (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) : 0;
 }
 
 /* ---- main ---- */
 
 typedef struct row {
 	const char *name;
-	double v1, vn, full_n, sign1;
+	double v1, vn, full_n, sign1, vn_cores;
 	load_result load;
 	double ratio;
 } row;
@@ -877,17 +902,18 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 2; i++) {
 		cove_attest_type t = i ? COVE_ATTEST_SGXENCLAVE : COVE_ATTEST_SEVSNPVM;
 		double s = seconds < 2 ? seconds : 2;
-		if (inproc_rate(plat_dir, &ev, t, false, 1, s, &rows[i].v1) ||
-		    inproc_rate(plat_dir, &ev, t, false, threads, s, &rows[i].vn) ||
-		    inproc_rate(plat_dir, &ev, t, true, threads, s, &rows[i].full_n) ||
+		if (inproc_rate(plat_dir, &ev, t, false, 1, s, &rows[i].v1, NULL) ||
+		    inproc_rate(plat_dir, &ev, t, false, threads, s, &rows[i].vn, &rows[i].vn_cores) ||
+		    inproc_rate(plat_dir, &ev, t, true, threads, s, &rows[i].full_n, NULL) ||
 		    sign_rate(plat_dir, &ev, t, s < 1 ? s : 1, &rows[i].sign1))
 			goto out;
 	}
 
 	if (no_service) {
 		for (int i = 0; i < 2; i++)
-			printf("%-10s in-process verify/s: %.0f (1 thread) %.0f (%u threads); +policy+sign %.0f; sign %.0f\n",
-			       rows[i].name, rows[i].v1, rows[i].vn, threads, rows[i].full_n, rows[i].sign1);
+			printf("%-10s in-process verify/s: %.0f (1 thread) %.0f (%u threads, %.2f CPUs busy); "
+			       "+policy+sign %.0f; sign %.0f\n",
+			       rows[i].name, rows[i].v1, rows[i].vn, threads, rows[i].vn_cores, rows[i].full_n, rows[i].sign1);
 		ret = 0;
 		goto out;
 	}

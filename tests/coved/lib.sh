@@ -168,3 +168,32 @@ sgx_quote() {
 		return 1
 	}
 }
+
+# verify_jws TOKEN: its RS256 signature against the JWKS ($JWKS_FILE or $T/jwks.json) with
+# openssl; the payload in $T/claims.json.
+verify_jws() {
+	local tok=$1 kid n e
+	kid=$(jwt_part "$tok" 0 | jq -r .kid)
+	[ "$(jwt_part "$tok" 0 | jq -r .alg)" = RS256 ] || { fail "token alg is not RS256"; return 1; }
+	[ "$(jwt_part "$tok" 0 | jq -r .jku)" = "$ISSUER/certs" ] || fail "token jku is not $ISSUER/certs"
+	jq --arg k "$kid" '{keys:[.keys[] | select(.kid == $k)]}' "${JWKS_FILE:-$T/jwks.json}" >"$T/jwk1.json"
+	[ "$(jq '.keys | length' "$T/jwk1.json")" = 1 ] || { fail "kid $kid not in /certs"; return 1; }
+	# The JWK as a PEM public key, through an RSA DER built by openssl asn1parse's generator.
+	n=$(jq -r '.keys[0].n' "$T/jwk1.json" | b64url_d | od -An -tx1 -v | tr -d ' \n')
+	e=$(jq -r '.keys[0].e' "$T/jwk1.json" | b64url_d | od -An -tx1 -v | tr -d ' \n')
+	printf 'asn1=SEQUENCE:pk\n[pk]\nn=INTEGER:0x%s\ne=INTEGER:0x%s\n' "$n" "$e" >"$T/pk.cnf"
+	openssl asn1parse -genconf "$T/pk.cnf" -out "$T/pk.der" >/dev/null &&
+		openssl rsa -RSAPublicKey_in -inform DER -in "$T/pk.der" -pubout -out "$T/pk.pem" 2>/dev/null ||
+		{ fail "cannot turn the JWK into a key"; return 1; }
+	printf '%s' "$tok" | cut -d. -f1-2 | tr -d '\n' >"$T/signed"
+	printf '%s' "$tok" | cut -d. -f3 | b64url_d >"$T/sig"
+	openssl dgst -sha256 -verify "$T/pk.pem" -signature "$T/sig" "$T/signed" >/dev/null 2>&1 ||
+		{ fail "token signature does not verify against /certs"; return 1; }
+	jwt_part "$tok" 1 >"$T/claims.json"
+}
+# verify_token TOKEN: verify_jws, then iss and iat/nbf/exp.
+verify_token() {
+	verify_jws "$1" || return 1
+	[ "$(jq -r .iss "$T/claims.json")" = "$ISSUER" ] || fail "iss $(jq -r .iss "$T/claims.json") != $ISSUER"
+	jq -e '.exp > .iat and .nbf <= .iat + 1' "$T/claims.json" >/dev/null || fail "iat/nbf/exp"
+}

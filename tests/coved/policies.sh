@@ -89,7 +89,7 @@ expect_status 200 "" "attest after reset"
 printf 'version=1.0;\nauthorizationrules\n{\n    => permit(;\n};\n' >"$T/bad.txt"
 admin PUT /policies/SgxEnclave --data-binary @"$T/bad.txt"
 expect_status 400 bad_policy "syntax error"
-grep -q -E 'line|:[0-9]+:[0-9]+|4' "$T/body" || fail "syntax error without a position: $(cat "$T/body")"
+grep -q -E 'line 4|4:[0-9]+' "$T/body" || fail "syntax error without a position: $(cat "$T/body")"
 admin PUT /policies/SgxEnclave --data-binary "$(printf '{"alg":"none"}' | b64url).$(printf '{"x":1}' | b64url)."
 expect_status 400 bad_policy "JWT without AttestationPolicy"
 admin PUT /policies/NoSuchType --data-binary @"$T/deny.txt"
@@ -110,8 +110,7 @@ if [ -d "$V" ]; then
 			expect_status 200 "" "upload of $(basename "$f")" || continue
 			policy_text SevSnpVm >"$T/got.txt"
 			# Trailing whitespace is not part of the stored text.
-			diff <(sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$f") <(cat "$T/got.txt"; echo) >/dev/null 2>&1 ||
-				cmp -s <(printf '%s' "$(cat "$f")") <(printf '%s' "$(cat "$T/got.txt")") ||
+			cmp -s <(printf '%s' "$(cat "$f")") <(printf '%s' "$(cat "$T/got.txt")") ||
 				fail "$(basename "$f"): GET does not return the uploaded text"
 			;;
 		esac

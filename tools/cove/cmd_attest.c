@@ -236,10 +236,16 @@ static int report_http_error(const char *url, long status, const cove_buf *resp)
 			msg);
 		size_t i;
 		json_t *f;
+		/* coved's failed checks: {"check","detail"}; the first detail is the message already. */
 		json_array_foreach(json_object_get(err, "failures"), i, f) {
-			char *s = json_is_string(f) ? NULL : json_dumps(f, JSON_COMPACT);
-			fprintf(stderr, "  failure: %s\n", s ? s : json_is_string(f) ? json_string_value(f) : "?");
-			free(s);
+			const char *check = json_string_value(json_object_get(f, "check"));
+			const char *detail = json_string_value(json_object_get(f, "detail"));
+			if (!check)
+				continue;
+			if (detail && strcmp(detail, msg) != 0)
+				fprintf(stderr, "  failed check %s: %s\n", check, detail);
+			else
+				fprintf(stderr, "  failed check %s\n", check);
 		}
 	} else {
 		/* Not JSON: print at most a line of it. */

@@ -286,7 +286,7 @@ size_t cove_demo_coved_steps(cove_demo_coved *d, const char *platform_dir, const
 			 json_pack("{s:s, s:s}", "target",
 				   json_string_value(json_object_get(r, "token")) ? json_string_value(json_object_get(r, "token"))
 										  : "",
-				   "enc", "CKM_RSA_AES_KEY_WRAP"),
+				   "enc", "RSA_AES_KEY_WRAP_256"),
 			 false, s);
 		if (!r)
 			goto enclave_out;
@@ -304,7 +304,7 @@ size_t cove_demo_coved_steps(cove_demo_coved *d, const char *platform_dir, const
 				if (payload)
 					snprintf(s->result, sizeof(s->result), "the release response has no usable key_hsm");
 			} else {
-				cs = demo_unwrap(enc, &ret, "CKM_RSA_AES_KEY_WRAP", ct.data, ct.len, enclave_sha);
+				cs = demo_unwrap(enc, &ret, "RSA_AES_KEY_WRAP_256", ct.data, ct.len, enclave_sha);
 				cove_digest(COVE_SHA256, key, sizeof(key), key_sha, NULL);
 				if (cs || ret)
 					snprintf(s->result, sizeof(s->result), "enclave could not unwrap: %s",
@@ -318,7 +318,7 @@ size_t cove_demo_coved_steps(cove_demo_coved *d, const char *platform_dir, const
 						 s->ok ? "unwrapped inside the enclave" : "WRONG KEY: bug", fp);
 					snprintf(s->detail, sizeof(s->detail),
 						 "release policy: authority %s, x-ms-attestation-type sgx, x-ms-sgx-mrenclave %.16s...; "
-						 "RSA-OAEP + AES-KWP (CKM_RSA_AES_KEY_WRAP) to the TEE key",
+						 "RSA-OAEP-256 + AES-KWP (RSA_AES_KEY_WRAP_256) to the TEE key",
 						 d->base, mre);
 				}
 			}

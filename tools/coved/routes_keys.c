@@ -3,7 +3,8 @@
  * attestation-services.md 2): keys stored with a release policy
  * (cove/skr_policy.h), and POST /keys/{name}/release with an attestation
  * token returning the key wrapped to the TEE key of the token's
- * x-ms-runtime.keys (RSA-OAEP + AES-KWP, CKM_RSA_AES_KEY_WRAP), in a JWS
+ * x-ms-runtime.keys (RSA-OAEP-256 + AES-KWP by default, RSA_AES_KEY_WRAP_256; CKM_RSA_AES_KEY_WRAP
+ * (OAEP with SHA-1, what the SKR sidecar asks for) and _384 on request), in a JWS
  * signed by coved: {"value": JWS} whose payload is
  * {"request": {...}, "response": {"key": {"key": {kid, kty, key_ops, key_hsm}}}}.
  *
@@ -169,7 +170,7 @@ void coved_route_key_release(coved *srv, const coved_request *rq, coved_response
 	bool found = false, allowed = false;
 	cove_skr_policy *pol = NULL;
 	const json_t *tee_jwk = NULL;
-	cove_skr_enc enc = COVE_SKR_CKM_RSA_AES_KEY_WRAP;
+	cove_skr_enc enc = COVE_SKR_RSA_AES_KEY_WRAP_256; /* RSA-OAEP-256 unless the caller asks otherwise */
 	cove_buf wrapped = {0};
 	char *key_hsm = NULL, *tee_kid = NULL, *jws = NULL;
 	cove_error e = {0};
