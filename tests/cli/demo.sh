@@ -12,7 +12,8 @@ for want in "cc2b38913550ecd41aadbcf2a5d309ae9d3cb0455c9e1f72892f6b18cfaea3f2e4f
 	grep -qF -- "$want" "$tmp/out" || { echo "FAIL: demo output lacks '$want'"; fails=$((fails + 1)); }
 done
 for want in "enclave run 1: seal a secret           ok" "the secret of run 1, intact" \
-	"enclave quote, emulated root trusted   ok"; do
+	"enclave quote, emulated root trusted   ok" "coved attests the SNP report           ok" \
+	"coved attests the enclave's quote      ok" "unwrapped inside the enclave"; do
 	grep -qF -- "$want" "$tmp/out" || { echo "FAIL: demo output lacks '$want'"; fails=$((fails + 1)); }
 done
 # A tampered demo enclave image stops the enclave steps with the loader's reason.

@@ -72,13 +72,7 @@ cove_err cove_cli_hex_arg(const char *opt, const char *text, uint8_t *out, size_
 /* Parse an unsigned integer in decimal or 0x-hex; false on junk or overflow. */
 bool cove_cli_parse_u64(const char *s, unsigned long long *out);
 
-/*
- * HTTP and tokens, shared by `cove attest` and `cove token` (cmd_token.c).
- * cove_cli_http: GET (json_body NULL) or POST of a JSON body; *status is the
- * HTTP status; a service not reached is COVE_ERR_UNAVAILABLE.
- */
-cove_err cove_cli_http(const char *url, const char *json_body, const char *cacert, long *status, cove_buf *resp,
-		       cove_error *e);
+#include "cli_http.h"
 bool cove_cli_is_url(const char *s);
 /* A JWKS ({"keys":[...]}) from a file or an http(s) URL. */
 cove_err cove_cli_jwks_load(const char *src, const char *cacert, json_t **out, cove_error *e);

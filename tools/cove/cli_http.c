@@ -1,4 +1,8 @@
-/* The CLI's one-shot HTTP client (cli_http.h), over libcurl. */
+/*
+ * The CLI's HTTP client for JSON APIs (coved, MAA, JWKS endpoints): one
+ * request, a status, a body, over libcurl.  No retries and no redirects (the
+ * collateral clients of libcove have their own, with back-off and caching).
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,82 +11,98 @@
 
 #include "cli_http.h"
 
-#define MAX_RESPONSE (16u << 20)
+/* A JWKS, a token or an error body is small; a response larger than this is refused. */
+#define HTTP_RESPONSE_MAX (4u << 20)
 
-typedef struct sink {
-	cove_buf *b;
-	size_t cap;
-	bool too_big;
-} sink;
+/* ---- HTTP ---- */
 
-static size_t on_data(char *p, size_t sz, size_t n, void *arg)
+typedef struct http_sink {
+	cove_buf *body;
+	bool overflow;
+	bool nomem;
+} http_sink;
+
+static size_t http_on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 {
-	sink *s = arg;
-	size_t len = sz * n;
-
-	if (s->b->len + len > MAX_RESPONSE) {
-		s->too_big = true;
+	http_sink *s = ud;
+	size_t n = size * nmemb;
+	if (n > HTTP_RESPONSE_MAX || s->body->len > HTTP_RESPONSE_MAX - n) {
+		s->overflow = true;
+		return 0; /* curl aborts with CURLE_WRITE_ERROR */
+	}
+	if (cove_buf_append(s->body, ptr, n, NULL) != COVE_OK) {
+		s->nomem = true;
 		return 0;
 	}
-	if (s->b->len + len + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 4096;
-		while (cap < s->b->len + len + 1)
-			cap *= 2;
-		uint8_t *nb = realloc(s->b->data, cap);
-		if (!nb)
-			return 0;
-		s->b->data = nb;
-		s->cap = cap;
-	}
-	memcpy(s->b->data + s->b->len, p, len);
-	s->b->len += len;
-	s->b->data[s->b->len] = 0;
-	return len;
+	return n;
 }
 
-cove_err cove_cli_http_request(const char *method, const char *url, const char *body, size_t body_len,
-		       const char *content_type, const char *bearer, long *status, cove_buf *resp, cove_error *e)
+cove_err cove_cli_http(const char *method, const char *url, const char *body, size_t body_len, const char *bearer,
+		       const char *cacert, long *status, cove_buf *resp, cove_error *e)
 {
-	CURL *c = curl_easy_init();
-	struct curl_slist *h = NULL;
-	char hdr[2048];
-	sink s = {resp, 0, false};
-	CURLcode cc;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	http_sink sink = {.body = resp};
+	struct curl_slist *hdrs = NULL;
 	cove_err rc = COVE_OK;
+	CURL *c = NULL;
 
 	*status = 0;
-	resp->data = NULL;
-	resp->len = 0;
-	if (!c)
-		return cove_error_set(e, COVE_ERR_NOMEM, "curl: cannot start");
-	snprintf(hdr, sizeof(hdr), "Content-Type: %s", content_type ? content_type : "application/json");
-	h = curl_slist_append(h, hdr);
-	h = curl_slist_append(h, "Accept: application/json");
-	if (bearer) {
-		snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", bearer);
-		h = curl_slist_append(h, hdr);
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+		return cove_error_set(e, COVE_ERR_ARG, "URL '%s': expected http:// or https://", url);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return cove_error_set(e, COVE_ERR_INTERNAL, "libcurl initialisation failed");
+	if (!(c = curl_easy_init())) {
+		rc = cove_error_set(e, COVE_ERR_INTERNAL, "libcurl initialisation failed");
+		goto out;
+	}
+	hdrs = curl_slist_append(hdrs, "Accept: application/json");
+	if (hdrs && body)
+		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+	if (hdrs && bearer) {
+		char auth[1024];
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", bearer);
+		hdrs = curl_slist_append(hdrs, auth);
+	}
+	if (!hdrs) {
+		rc = cove_error_set(e, COVE_ERR_NOMEM, "out of memory");
+		goto out;
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "cove/0.1");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+	if (cacert)
+		curl_easy_setopt(c, CURLOPT_CAINFO, cacert);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	if (body) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
 	}
-	cc = curl_easy_perform(c);
-	if (cc != CURLE_OK)
-		rc = cove_error_set(e, s.too_big ? COVE_ERR_PARSE : COVE_ERR_UNAVAILABLE, "%s %s: %s", method, url,
-				    s.too_big ? "response larger than 16 MiB" : curl_easy_strerror(cc));
-	else
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	CURLcode cc = curl_easy_perform(c);
+	if (sink.nomem) {
+		rc = cove_error_set(e, COVE_ERR_NOMEM, "out of memory");
+	} else if (sink.overflow) {
+		rc = cove_error_set(e, COVE_ERR_PARSE, "%s: response larger than %u bytes", url, HTTP_RESPONSE_MAX);
+	} else if (cc == CURLE_URL_MALFORMAT || cc == CURLE_UNSUPPORTED_PROTOCOL) {
+		rc = cove_error_set(e, COVE_ERR_ARG, "URL '%s': %s", url, errbuf[0] ? errbuf : curl_easy_strerror(cc));
+	} else if (cc != CURLE_OK) {
+		/* Not reached, refused, timed out, TLS failed: the service is unavailable to us. */
+		rc = cove_error_set(e, COVE_ERR_UNAVAILABLE, "cannot reach %s: %s", url,
+				    errbuf[0] ? errbuf : curl_easy_strerror(cc));
+	} else {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-	if (rc)
-		cove_buf_free(resp);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
+	}
+out:
+	curl_slist_free_all(hdrs);
+	if (c)
+		curl_easy_cleanup(c);
+	curl_global_cleanup();
 	return rc;
 }

@@ -301,7 +301,7 @@ static int attest_run(const attest_args *a)
 	/* The JWKS first when it is a URL: no point sending evidence if the token cannot be checked. */
 	if (a->jwks && (rc = cove_cli_jwks_load(a->jwks, a->cacert, &jwks, &e)))
 		goto fail;
-	if ((rc = cove_cli_http(endpoint, body, a->cacert, &status, &resp, &e)))
+	if ((rc = cove_cli_http("POST", endpoint, body, strlen(body), NULL, a->cacert, &status, &resp, &e)))
 		goto fail;
 	if (status < 200 || status > 299) {
 		ret = report_http_error(endpoint, status, &resp);
@@ -383,7 +383,9 @@ out:
 
 static int attest_main(evidence_kind kind, int argc, char **argv)
 {
-	const char *prog = kind == KIND_SNP ? "cove attest snp" : kind == KIND_SGX ? "cove attest sgx" : "cove attest tdx";
+	const char *prog = kind == KIND_SNP   ? "cove attest snp"
+			   : kind == KIND_SGX ? "cove attest sgx"
+					      : "cove attest tdx";
 	attest_args a = {.kind = kind, .api = DEFAULT_API_VERSION};
 	int c;
 
@@ -423,7 +425,8 @@ static int attest_main(evidence_kind kind, int argc, char **argv)
 	if (optind < argc)
 		return cove_cli_usage_error(prog, "unexpected argument '%s'", argv[optind]);
 	if (!a.evidence)
-		return cove_cli_usage_error(prog, "no evidence: give %s FILE", kind == KIND_SNP ? "--report" : "--quote");
+		return cove_cli_usage_error(prog, "no evidence: give %s FILE",
+					    kind == KIND_SNP ? "--report" : "--quote");
 	if (!a.url)
 		return cove_cli_usage_error(prog, "no service: give --url URL (coved or an MAA instance)");
 	if (!cove_cli_is_url(a.url))

@@ -43,7 +43,9 @@ static const char usage[] =
 	"application enclave (IMAGE, default: the one built with cove) run twice in\n"
 	"its own isolated process - sealing a secret, then unsealing it - and its\n"
 	"quote (DCAP v3 layout) verified with the emulated root trusted and rejected\n"
-	"with Intel's root only.\n"
+	"with Intel's root only; finally a coved on loopback (SQLite store in the state\n"
+	"directory) attests the SNP report and the enclave's quote and releases a key\n"
+	"to the enclave, which unwraps it inside.\n"
 	"\n"
 	"The state directory defaults to a temporary one that is removed afterwards.\n"
 	"Exit status 0 when every step behaved as expected, 1 otherwise.\n";
@@ -60,8 +62,8 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 
 static void print_table(const step *steps, size_t n)
 {
-	printf("\ncove main job: a confidential VM (AMD SEV-SNP) and an application enclave (Intel SGX model)\n"
-	       "on the emulated platform\n\n");
+	printf("\ncove main job: a confidential VM (AMD SEV-SNP), an application enclave (Intel SGX model) and\n"
+	       "coved, the attestation service and key broker, on the emulated platform\n\n");
 	printf("  %-3s %-38s %-6s %s\n", "#", "step", "", "result");
 	printf("  %-3s %-38s %-6s %s\n", "---", "--------------------------------------", "------",
 	       "------------------------------------------------------------");

@@ -24,92 +24,6 @@
 #define HTTP_RESPONSE_MAX (4u << 20)
 #define JWKS_FILE_MAX (1u << 20)
 
-/* ---- HTTP ---- */
-
-typedef struct http_sink {
-	cove_buf *body;
-	bool overflow;
-	bool nomem;
-} http_sink;
-
-static size_t http_on_data(char *ptr, size_t size, size_t nmemb, void *ud)
-{
-	http_sink *s = ud;
-	size_t n = size * nmemb;
-	if (n > HTTP_RESPONSE_MAX || s->body->len > HTTP_RESPONSE_MAX - n) {
-		s->overflow = true;
-		return 0; /* curl aborts with CURLE_WRITE_ERROR */
-	}
-	if (cove_buf_append(s->body, ptr, n, NULL) != COVE_OK) {
-		s->nomem = true;
-		return 0;
-	}
-	return n;
-}
-
-cove_err cove_cli_http(const char *url, const char *json_body, const char *cacert, long *status, cove_buf *resp,
-		       cove_error *e)
-{
-	char errbuf[CURL_ERROR_SIZE] = "";
-	http_sink sink = {.body = resp};
-	struct curl_slist *hdrs = NULL;
-	cove_err rc = COVE_OK;
-	CURL *c = NULL;
-
-	*status = 0;
-	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
-		return cove_error_set(e, COVE_ERR_ARG, "URL '%s': expected http:// or https://", url);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return cove_error_set(e, COVE_ERR_INTERNAL, "libcurl initialisation failed");
-	if (!(c = curl_easy_init())) {
-		rc = cove_error_set(e, COVE_ERR_INTERNAL, "libcurl initialisation failed");
-		goto out;
-	}
-	hdrs = curl_slist_append(hdrs, "Accept: application/json");
-	if (hdrs && json_body)
-		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-	if (!hdrs) {
-		rc = cove_error_set(e, COVE_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "cove/0.1");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
-	if (cacert)
-		curl_easy_setopt(c, CURLOPT_CAINFO, cacert);
-	if (json_body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, json_body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(json_body));
-	}
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	CURLcode cc = curl_easy_perform(c);
-	if (sink.nomem) {
-		rc = cove_error_set(e, COVE_ERR_NOMEM, "out of memory");
-	} else if (sink.overflow) {
-		rc = cove_error_set(e, COVE_ERR_PARSE, "%s: response larger than %u bytes", url, HTTP_RESPONSE_MAX);
-	} else if (cc == CURLE_URL_MALFORMAT || cc == CURLE_UNSUPPORTED_PROTOCOL) {
-		rc = cove_error_set(e, COVE_ERR_ARG, "URL '%s': %s", url, errbuf[0] ? errbuf : curl_easy_strerror(cc));
-	} else if (cc != CURLE_OK) {
-		/* Not reached, refused, timed out, TLS failed: the service is unavailable to us. */
-		rc = cove_error_set(e, COVE_ERR_UNAVAILABLE, "cannot reach %s: %s", url,
-				    errbuf[0] ? errbuf : curl_easy_strerror(cc));
-	} else {
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-	}
-out:
-	curl_slist_free_all(hdrs);
-	if (c)
-		curl_easy_cleanup(c);
-	curl_global_cleanup();
-	return rc;
-}
 
 bool cove_cli_is_url(const char *s)
 {
@@ -141,7 +55,7 @@ cove_err cove_cli_jwks_load(const char *src, const char *cacert, json_t **out, c
 	*out = NULL;
 	if (cove_cli_is_url(src)) {
 		long status = 0;
-		if ((rc = cove_cli_http(src, NULL, cacert, &status, &b, e)))
+		if ((rc = cove_cli_http("GET", src, NULL, 0, NULL, cacert, &status, &b, e)))
 			goto out;
 		if (status != 200) {
 			rc = cove_error_set(e, status >= 500 ? COVE_ERR_UNAVAILABLE : COVE_ERR_VERIFY,
@@ -326,8 +240,8 @@ static cove_err parse_algs(const char *list, unsigned *out, cove_error *e)
 	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		cove_token_alg a = cove_token_alg_from_name(t);
 		if (!a) {
-			rc = cove_error_set(e, COVE_ERR_ARG,
-					    "--alg: unknown algorithm '%s' (RS256/384/512, PS256/384/512, ES256/384/512)", t);
+			rc = cove_error_set(e, COVE_ERR_ARG, "--alg: unknown algorithm '%s' (RS256/384/512, "
+							     "PS256/384/512, ES256/384/512)", t);
 			break;
 		}
 		*out |= (unsigned)a;
@@ -372,7 +286,8 @@ static int token_main(int argc, char **argv, bool verify)
 		case OPT_AT: err = cove_time_parse(optarg, &vo.now, &e); break;
 		case OPT_LEEWAY:
 			if (!cove_cli_parse_u64(optarg, &leeway) || leeway > 86400)
-				return cove_cli_usage_error(prog, "--leeway: expected 0..86400 seconds, got '%s'", optarg);
+				return cove_cli_usage_error(prog, "--leeway: expected 0..86400 seconds, got '%s'",
+							    optarg);
 			vo.leeway = (int64_t)leeway;
 			break;
 		case OPT_ALG: err = parse_algs(optarg, &vo.algs, &e); break;
@@ -445,7 +360,8 @@ static int token_main(int argc, char **argv, bool verify)
 	if (json) {
 		cove_cli_print_json(json_pack("{s:b, s:s, s:s, s:s?, s:O?, s:O, s:O}", "verified", 1, "alg",
 					      cove_token_alg_name(vr.alg), "key_source", key_source_tag(vr.source),
-					      "key_thumbprint", thumb, "key", vr.key, "header", vr.header, "claims", claims));
+					      "key_thumbprint", thumb, "key", vr.key, "header", vr.header, "claims",
+					      claims));
 	} else {
 		printf("token verified: %s signature by the key from %s\n", cove_token_alg_name(vr.alg),
 		       cove_cli_key_source_name((int)vr.source));

@@ -133,7 +133,7 @@ static json_t *call(cove_demo_coved *d, const char *method, const char *path, js
 	json_t *j = NULL;
 
 	snprintf(url, sizeof(url), "%s%s", d->base, path);
-	if (cove_cli_http_request(method, url, text, text ? strlen(text) : 0, NULL, admin ? d->admin_token : NULL, &status,
+	if (cove_cli_http(method, url, text, text ? strlen(text) : 0, admin ? d->admin_token : NULL, NULL, &status,
 			  &resp, &e)) {
 		snprintf(s->result, sizeof(s->result), "%s", e.msg);
 	} else {
@@ -281,13 +281,12 @@ size_t cove_demo_coved_steps(cove_demo_coved *d, const char *platform_dir, const
 		if (!put)
 			goto enclave_out;
 		json_decref(put);
-		json_decref(r);
-		r = call(d, "POST", "/keys/demo-key/release",
-			 json_pack("{s:s, s:s}", "target",
-				   json_string_value(json_object_get(r, "token")) ? json_string_value(json_object_get(r, "token"))
-										  : "",
-				   "enc", "RSA_AES_KEY_WRAP_256"),
-			 false, s);
+		{
+			json_t *rel = json_pack("{s:O, s:s}", "target", json_object_get(r, "token"), "enc",
+						"RSA_AES_KEY_WRAP_256");
+			json_decref(r);
+			r = call(d, "POST", "/keys/demo-key/release", rel, false, s);
+		}
 		if (!r)
 			goto enclave_out;
 		{

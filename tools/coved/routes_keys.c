@@ -231,6 +231,8 @@ void coved_route_key_release(coved *srv, const coved_request *rq, coved_response
 			    "api-version", rq->api_version, "enc", cove_skr_enc_name(enc), "kid", name, "response", "key",
 			    "key", "kid", name, "kty", key.key_type, "key_ops", "unwrapKey", "key_hsm", key_hsm, "attributes",
 			    "exportable", 1, "release_policy", cove_skr_policy_json(pol));
+	if (payload)
+		json_object_set_new(payload, "iss", json_string(st->issuer)); /* who released it; AKV's has no iss */
 	if (!payload || cove_token_issue(st->key, payload, &io, &jws, &e)) {
 		coved_reply_error(rs, 500, "internal", "%s", payload ? e.msg : "out of memory");
 		goto out;
