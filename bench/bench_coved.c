@@ -110,7 +110,8 @@ static double quantile(const double *v, size_t n, double q)
 typedef struct evidence {
 	char *snp_body;
 	char *sgx_body;
-	char *token_key_pem; /* RS256 key as coved generates it (2048 bits), for the in-process signing rows */
+	char *token_key_pem; /* a key as coved generates it (RS256: 2048 bits), for the in-process signing rows */
+	cove_token_alg alg;
 } evidence;
 
 static char *runtime_member(void)
@@ -124,7 +125,7 @@ static char *runtime_member(void)
 	return out;
 }
 
-static cove_err make_evidence(cove_platform *plat, evidence *ev, cove_error *e)
+static cove_err make_evidence(cove_platform *plat, cove_token_alg alg, evidence *ev, cove_error *e)
 {
 	uint8_t rd[64] = {0}, report[COVE_SNP_REPORT_SIZE], sgx_body[COVE_SGX_REPORT_BODY_SIZE], *quote = NULL;
 	size_t qlen = 0;
@@ -171,7 +172,7 @@ static cove_err make_evidence(cove_platform *plat, evidence *ev, cove_error *e)
 		cove_error_set(e, rc, "out of memory");
 		goto out;
 	}
-	if ((rc = cove_token_key_generate(COVE_TOKEN_RS256, 0, &key, e)) || (rc = cove_token_key_pem(key, &kpem, e)))
+	if ((rc = cove_token_key_generate(alg, 0, &key, e)) || (rc = cove_token_key_pem(key, &kpem, e)))
 		goto out;
 	ev->token_key_pem = kpem;
 	kpem = NULL;
@@ -258,7 +259,7 @@ static cove_err inproc_setup(inproc *w, cove_error *e)
 	if (w->full) {
 		if ((rc = cove_maa_policy_parse(default_policy, strlen(default_policy), 0, &w->pol, e)) ||
 		    (rc = cove_maa_policy_hash(default_policy, strlen(default_policy), w->pol_hash, e)) ||
-		    (rc = cove_token_key_from_pem(w->ev->token_key_pem, strlen(w->ev->token_key_pem), COVE_TOKEN_RS256,
+		    (rc = cove_token_key_from_pem(w->ev->token_key_pem, strlen(w->ev->token_key_pem), w->ev->alg,
 						  &w->key, e)))
 			return rc;
 	}
@@ -510,7 +511,7 @@ static bool healthy(unsigned port)
 }
 
 static int server_start(server *s, const char *coved, const char *plat_dir, const char *state_dir,
-			const char *tmp, const char *level, unsigned threads)
+			const char *tmp, const char *level, const char *alg, unsigned threads)
 {
 	bool parse_log = strcmp(level, "info") == 0 || strcmp(level, "debug") == 0;
 	char listen[64], nthreads[16];
@@ -531,7 +532,7 @@ static int server_start(server *s, const char *coved, const char *plat_dir, cons
 		dup2(nul, 1);
 		dup2(fd, 2);
 		execl(coved, coved, "--listen", listen, "--offline", "--trust-emulated-root", "--platform-dir", plat_dir,
-		      "--state-dir", state_dir, "--log-level", level, "--threads", nthreads, (char *)NULL);
+		      "--state-dir", state_dir, "--log-level", level, "--threads", nthreads, "--token-alg", alg, (char *)NULL);
 		_exit(127);
 	}
 	deadline = now_s() + 60;
@@ -640,6 +641,85 @@ static size_t collect(char *p, size_t sz, size_t n, void *u)
 	return add;
 }
 
+/* GET or POST (body != NULL) `path` on the server; *out = the response body (free()). */
+static long http_call(unsigned port, const char *path, const char *body, char **out)
+{
+	char url[128];
+	long code = 0;
+	conn c = {0};
+	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
+	CURL *h = curl_easy_init();
+
+	*out = NULL;
+	if (!h || !hdr)
+		goto out;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", port, path);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &c);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+	if (body) {
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	}
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	*out = c.resp;
+	c.resp = NULL;
+out:
+	free(c.resp);
+	curl_slist_free_all(hdr);
+	if (h)
+		curl_easy_cleanup(h);
+	return code;
+}
+
+/*
+ * Before timing: one attestation whose token is verified against coved's
+ * JWKS (GET /certs) and says what the request said, so that the timed
+ * responses (checked for form only) are known to be real tokens.
+ */
+static int check_token(const server *s, const char *type, const char *body, const char *want_type)
+{
+	char path[64], *resp = NULL, *certs = NULL;
+	json_t *r = NULL, *jwks = NULL, *claims = NULL;
+	cove_error e = {0};
+	long code;
+	int ret = -1;
+
+	snprintf(path, sizeof(path), "/attest/%s", type);
+	code = http_call(s->port, path, body, &resp);
+	if (code != 200 || !(r = json_loads(resp ? resp : "", 0, NULL)) ||
+	    !json_is_string(json_object_get(r, "token"))) {
+		fprintf(stderr, "bench_coved: POST %s: HTTP %ld: %.300s\n", path, code, resp ? resp : "");
+		goto out;
+	}
+	if (http_call(s->port, "/certs", NULL, &certs) != 200 || !(jwks = json_loads(certs ? certs : "", 0, NULL))) {
+		fprintf(stderr, "bench_coved: GET /certs failed\n");
+		goto out;
+	}
+	if (cove_token_verify(json_string_value(json_object_get(r, "token")), jwks, NULL, &claims, NULL, &e)) {
+		fprintf(stderr, "bench_coved: %s token does not verify against /certs: %s\n", type, e.msg);
+		goto out;
+	}
+	if (!json_is_string(json_object_get(claims, "x-ms-attestation-type")) ||
+	    strcmp(json_string_value(json_object_get(claims, "x-ms-attestation-type")), want_type) != 0 ||
+	    !json_is_string(json_object_get(claims, "nonce")) ||
+	    strcmp(json_string_value(json_object_get(claims, "nonce")), "bench-nonce") != 0) {
+		fprintf(stderr, "bench_coved: %s token lacks x-ms-attestation-type \"%s\" or the request's nonce\n", type,
+			want_type);
+		goto out;
+	}
+	ret = 0;
+out:
+	json_decref(claims);
+	json_decref(jwks);
+	json_decref(r);
+	free(certs);
+	free(resp);
+	return ret;
+}
+
 /* A 200 whose body is {"token": "<header>.<claims>.<signature>"}. */
 static bool good_response(long code, const conn *c)
 {
@@ -657,9 +737,11 @@ static bool good_response(long code, const conn *c)
 }
 
 /* One slice: `warmup` s unmeasured, then `seconds` s measured and added to *r; *rate = this slice's rate. */
-static int run_load(const server *s, const char *type, const char *body, unsigned conns, double warmup,
+static int run_load(const server *s, const char *type, const char *body, unsigned conns, double ramp, double warmup,
 		    double seconds, load_result *r, double *rate, double *cores)
 {
+	unsigned added = 0;
+	double t_first = now_s();
 	uint64_t ok0 = r->ok;
 	double slice = 0, cpu_slice = 0;
 	char url[128];
@@ -688,14 +770,19 @@ static int run_load(const server *s, const char *type, const char *body, unsigne
 		curl_easy_setopt(cs[i].h, CURLOPT_PRIVATE, &cs[i]);
 		curl_easy_setopt(cs[i].h, CURLOPT_TCP_NODELAY, 1L);
 		curl_easy_setopt(cs[i].h, CURLOPT_TIMEOUT, 30L);
-		cs[i].t0 = now_s();
-		curl_multi_add_handle(m, cs[i].h);
 	}
-	t_start = now_s() + warmup;
+	/* Connections open `ramp` seconds apart (0: all at once); the warm-up covers the ramp. */
+	if (warmup < ramp * conns + 0.2)
+		warmup = ramp * conns + 0.2;
+	t_start = t_first + warmup;
 	t_end = t_start + seconds;
 	do {
 		CURLMsg *msg;
 		int left;
+		while (added < conns && !stopping && now_s() >= t_first + ramp * added) {
+			cs[added].t0 = now_s();
+			curl_multi_add_handle(m, cs[added++].h);
+		}
 		curl_multi_perform(m, &running);
 		while ((msg = curl_multi_info_read(m, &left))) {
 			conn *c = NULL;
@@ -757,7 +844,7 @@ static int run_load(const server *s, const char *type, const char *body, unsigne
 			r->client_cpu_s += self_cpu() - cpu_c0;
 		}
 		if (running)
-			curl_multi_poll(m, NULL, 0, 100, NULL);
+			curl_multi_poll(m, NULL, 0, added < conns ? 5 : 100, NULL);
 	} while (running || !stopping);
 
 	*rate = slice > 0 ? (double)(r->ok - ok0) / slice : 0;
@@ -807,6 +894,7 @@ typedef struct row {
 	double vn, vn_cores, ratio;        /* medians over the rounds */
 	double r_vn[MAX_ROUNDS], r_cores[MAX_ROUNDS], r_svc[MAX_ROUNDS], r_svc_cores[MAX_ROUNDS], r_ratio[MAX_ROUNDS];
 	double svc_cores;
+	double r_cpu_ratio[MAX_ROUNDS], cpu_ratio; /* in-process CPU per attestation / coved CPU per attestation */
 	load_result load;
 } row;
 
@@ -820,8 +908,9 @@ static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench_coved [--rounds N] [--seconds S] [--warmup S] [--conns N] [--threads N]\n"
-			"                   [--log-level error|warn|info] [--coved PATH] [--keep] [--json] [--enforce]\n"
+	fprintf(stderr, "usage: bench_coved [--rounds N] [--seconds S] [--warmup S] [--conns N] [--ramp-ms MS] [--threads N]\n"
+			"                   [--log-level error|warn|info] [--token-alg RS256|ES256|ES384] [--coved PATH]\n"
+			"                   [--keep] [--json] [--enforce]\n"
 			"                   [--no-service]  (in-process rates only, for profiling)\n");
 }
 
@@ -829,6 +918,8 @@ int main(int argc, char **argv)
 {
 	double seconds = 2, warmup = 1, target = 0.70;
 	unsigned rounds = 3;
+	double ramp = 0;
+	const char *token_alg = "RS256";
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = ncpu > 0 && ncpu < 64 ? (unsigned)ncpu : 2, conns = 0;
 	const char *coved = getenv("COVED_BIN") ? getenv("COVED_BIN") : COVE_BENCH_COVED, *level = "error";
@@ -864,6 +955,10 @@ int main(int argc, char **argv)
 			conns = (unsigned)atoi(v);
 			bad = conns < 1 || conns > 256;
 			i++;
+		} else if (v && strcmp(a, "--ramp-ms") == 0) {
+			ramp = atof(v) / 1e3;
+			bad = !(ramp >= 0 && ramp <= 1);
+			i++;
 		} else if (v && strcmp(a, "--rounds") == 0) {
 			rounds = (unsigned)atoi(v);
 			bad = rounds < 1 || rounds > MAX_ROUNDS;
@@ -872,6 +967,9 @@ int main(int argc, char **argv)
 			threads = (unsigned)atoi(v);
 			bad = threads < 1 || threads > 64;
 			i++;
+		} else if (v && strcmp(a, "--token-alg") == 0) {
+			token_alg = argv[++i];
+			bad = strcmp(token_alg, "RS256") && strcmp(token_alg, "ES256") && strcmp(token_alg, "ES384");
 		} else if (v && strcmp(a, "--log-level") == 0) {
 			level = argv[++i];
 		} else if (v && strcmp(a, "--coved") == 0) {
@@ -886,6 +984,7 @@ int main(int argc, char **argv)
 	}
 	if (!conns)
 		conns = 2 * threads;
+	ev.alg = cove_token_alg_from_name(token_alg);
 	if (!coved[0] || access(coved, X_OK) != 0) {
 		fprintf(stderr, "bench_coved: coved not found (build the coved target or set COVED_BIN)\n");
 		return 77;
@@ -904,7 +1003,7 @@ int main(int argc, char **argv)
 	/* The emulated platform (RSA-4096 keys: a few seconds) with its SGX side, and the two request bodies. */
 	if (!json)
 		fprintf(stderr, "bench_coved: creating the emulated platform in %s ...\n", plat_dir);
-	if (cove_platform_init(plat_dir, NULL, &plat, &e) || make_evidence(plat, &ev, &e)) {
+	if (cove_platform_init(plat_dir, NULL, &plat, &e) || make_evidence(plat, ev.alg, &ev, &e)) {
 		fprintf(stderr, "bench_coved: %s\n", e.msg);
 		goto out;
 	}
@@ -918,7 +1017,9 @@ int main(int argc, char **argv)
 		    sign_rate(plat_dir, &ev, t, sl, &rows[i].sign1))
 			goto out;
 	}
-	if (!no_service && server_start(&srv, coved, plat_dir, state_dir, tmp, level, threads))
+	if (!no_service && (server_start(&srv, coved, plat_dir, state_dir, tmp, level, token_alg, threads) ||
+			    check_token(&srv, rows[0].name, ev.snp_body, "sevsnpvm") ||
+			    check_token(&srv, rows[1].name, ev.sgx_body, "sgx")))
 		goto out;
 
 	/*
@@ -935,12 +1036,16 @@ int main(int argc, char **argv)
 				goto out;
 			if (no_service)
 				continue;
-			if (run_load(&srv, w->name, i ? ev.sgx_body : ev.snp_body, conns, k ? warmup / 4 : warmup,
+			if (run_load(&srv, w->name, i ? ev.sgx_body : ev.snp_body, conns, ramp, k ? warmup / 4 : warmup,
 				     seconds, &w->load, &w->r_svc[k], &w->r_svc_cores[k])) {
 				fprintf(stderr, "bench_coved: load generator failed\n");
 				goto out;
 			}
 			w->r_ratio[k] = w->r_vn[k] > 0 ? w->r_svc[k] / w->r_vn[k] : 0;
+			/* What coved would reach with every core busy, whatever else ran on the machine. */
+			w->r_cpu_ratio[k] = w->r_vn[k] > 0 && w->r_svc[k] > 0 && w->r_svc_cores[k] > 0
+						    ? (w->r_cores[k] / w->r_vn[k]) / (w->r_svc_cores[k] / w->r_svc[k])
+						    : 0;
 		}
 	}
 	for (int i = 0; i < 2; i++) {
@@ -949,6 +1054,7 @@ int main(int argc, char **argv)
 		w->vn_cores = median(w->r_cores, rounds);
 		w->ratio = median(w->r_ratio, rounds);
 		w->svc_cores = median(w->r_svc_cores, rounds);
+		w->cpu_ratio = median(w->r_cpu_ratio, rounds);
 		load_finish(&w->load);
 		if (w->load.errors)
 			fprintf(stderr, "bench_coved: %s: %llu failed requests; first: %s\n", w->name,
@@ -969,9 +1075,9 @@ int main(int argc, char **argv)
 		errors = errors || rows[i].load.errors || !rows[i].load.ok;
 	}
 	if (json) {
-		json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:f, s:s, s:f, s:[]}", "bench", "coved", "threads",
+		json_t *o = json_pack("{s:s, s:i, s:i, s:i, s:f, s:s, s:s, s:f, s:[]}", "bench", "coved", "threads",
 				      (int)threads, "connections", (int)conns, "rounds", (int)rounds, "seconds", seconds,
-				      "log_level", level, "target_ratio", target, "results");
+				      "log_level", level, "token_alg", token_alg, "target_ratio", target, "results");
 		for (int i = 0; i < 2; i++) {
 			const row *w = &rows[i];
 			json_t *rr = json_array();
@@ -982,13 +1088,14 @@ int main(int argc, char **argv)
 								    w->r_ratio[k]));
 			json_array_append_new(
 				json_object_get(o, "results"),
-				json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:b, s:o}",
+				json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:b, s:o}",
 					  "type", w->name, "inproc_verify_1t_per_s", w->v1, "inproc_verify_nt_per_s", w->vn,
 					  "inproc_verify_nt_cpus_busy", w->vn_cores, "inproc_verify_sign_nt_per_s", w->full_n,
-					  "sign_1t_per_s", w->sign1, "coved_per_s", w->load.rate, "ok", (json_int_t)w->load.ok,
+					  "sign_1t_per_s", w->sign1, "coved_per_s", w->load.rate, "coved_cpus_busy", w->svc_cores,
+					  "ok", (json_int_t)w->load.ok,
 					  "errors", (json_int_t)w->load.errors, "p50_ms", w->load.p50_ms, "p99_ms",
 					  w->load.p99_ms, "max_ms", w->load.max_ms, "coved_cpu_ms_per_req", w->load.coved_cpu_ms,
-					  "client_cpu_ms_per_req", w->load.client_cpu_ms, "ratio", w->ratio, "met",
+					  "client_cpu_ms_per_req", w->load.client_cpu_ms, "ratio", w->ratio, "cpu_ratio", w->cpu_ratio, "met",
 					  w->ratio >= target, "rounds", rr));
 		}
 		json_object_set_new(o, "met", json_boolean(met));
@@ -996,9 +1103,9 @@ int main(int argc, char **argv)
 		putchar('\n');
 		json_decref(o);
 	} else {
-		printf("coved on loopback vs in-process verification: %u threads, %u connections, %u rounds of %.1f s per "
-		       "type, coved --log-level %s\n",
-		       threads, conns, rounds, seconds, level);
+		printf("coved on loopback vs in-process verification: %u threads, %u connections (%.0f ms apart), %u rounds "
+		       "of %.1f s per type, coved --log-level %s --token-alg %s\n",
+		       threads, conns, ramp * 1e3, rounds, seconds, level, token_alg);
 		printf("  %-10s | %8s %8s %5s | %8s %6s | %8s %5s %7s %7s | %7s %7s | %s\n", "", "verify/s", "verify/s",
 		       "CPUs", "+pol+sig", "sign/s", "coved", "CPUs", "p50", "p99", "coved", "client", "coved / in-process");
 		printf("  %-10s | %8s %8s %5s | %8s %6s | %8s %5s %7s %7s | %7s %7s | %s\n", "type", "1 thr", "N thr",
@@ -1011,6 +1118,9 @@ int main(int argc, char **argv)
 			       w->load.p99_ms, w->load.coved_cpu_ms, w->load.client_cpu_ms, w->ratio,
 			       w->ratio >= target ? "met" : "MISSED");
 		}
+		printf("  CPU-normalised ratio (in-process CPU per attestation / coved's; what coved reaches with all "
+		       "cores busy): SevSnpVm %.2f, SgxEnclave %.2f\n",
+		       rows[0].cpu_ratio, rows[1].cpu_ratio);
 		for (int i = 0; i < 2; i++) {
 			printf("  %-10s rounds (in-process/s @CPUs, coved/s @CPUs, ratio):", rows[i].name);
 			for (unsigned k = 0; k < rounds; k++)

@@ -38,7 +38,21 @@ esac
 grep -q '"token"' "$T/body" && fail "an SGX token without --trust-emulated-root"
 stop_coved
 
-# ---- the trusting instance, with a small body limit ----
+# ---- --max-body 4096: the limit is exact ----
+start_coved small --state-dir "$T/st-small" --max-body 4096 || { fail "start"; finish; }
+pad() { printf '{"quote":"%s"}' "$(head -c $(($1 - 12)) /dev/zero | tr '\0' 'A')"; }
+pad 4096 >"$T/b4096"
+pad 4097 >"$T/b4097"
+[ "$(stat -c %s "$T/b4096")" = 4096 ] || fail "test bug: the 4096-byte body is $(stat -c %s "$T/b4096") bytes"
+http POST /attest/SgxEnclave --data-binary @"$T/b4096"
+expect_status 400 bad_request "a 4096-byte body under --max-body 4096 (read, then refused as a quote)"
+http POST /attest/SgxEnclave --data-binary @"$T/b4097"
+expect_status 413 body_too_large "a 4097-byte body under --max-body 4096"
+http POST /attest/SgxEnclave --data-binary @"$T/b4097" -H 'Transfer-Encoding: chunked'
+expect_status 413 body_too_large "a chunked 4097-byte body under --max-body 4096"
+stop_coved
+
+# ---- the trusting instance ----
 start_coved main --state-dir "$T/st" --trust-emulated-root --platform-dir "$PLAT" --admin-token-file "$T/admin" \
 	--max-body 65536 || { fail "start"; finish; }
 

@@ -14,7 +14,7 @@ mkdir -p "$DIR"
 cp "$SRC/package.json" "$SRC/jose_client.mjs" "$DIR/"
 if [ ! -f "$DIR/node_modules/jose/package.json" ] ||
 	[ "$(jq -r .version "$DIR/node_modules/jose/package.json")" != "$(jq -r .dependencies.jose "$SRC/package.json")" ]; then
-	(cd "$DIR" && npm install --no-audit --no-fund --no-package-lock >"$T/npm.log" 2>&1) ||
+	(cd "$DIR" && timeout 300 npm install --no-audit --no-fund --no-package-lock --fetch-retries=1 --fetch-timeout=30000 >"$T/npm.log" 2>&1) ||
 		{ tail -5 "$T/npm.log"; skip "npm install jose failed (registry unreachable?)"; }
 fi
 [ -f "$DIR/node_modules/jose/package.json" ] || skip "jose did not install"

@@ -145,6 +145,29 @@ if (s1 && s1.status === 200) {
 	check(threw, 'another private key decrypted the resource');
 } else fail(`attest (EC): ${s1 && s1.status} ${s1 && s1.text}`);
 
+// Resource policies (release policies over the session's claims, coved as authority).
+const pol = (t) => ({ version: '1.0.0', anyOf: [{ authority: BASE, allOf: [{ claim: 'x-ms-attestation-type', equals: t }] }] });
+const upP = await call('POST', '/kbs/v0/resource/default/test/sgxonly', { admin: true, body: { data: secret.toString('base64'), policy: pol('sgx') } });
+const upD = await call('POST', '/kbs/v0/resource/default/test/snponly', { admin: true, body: { data: secret.toString('base64'), policy: pol('sevsnpvm') } });
+check(upP.status === 200 && upD.status === 200, `uploads with policies: ${upP.status} ${upD.status} ${upD.text}`);
+if (s1 && s1.status === 200) {
+	const ok = await call('GET', '/kbs/v0/resource/default/test/sgxonly', { cookie: s1.cookie });
+	try { check(ok.status === 200 && decryptJwe(ok.json, ec.privateKey).plain.equals(secret), `resource whose policy holds: ${ok.status} ${ok.text}`); }
+	catch (err) { fail(`resource whose policy holds: ${err.message}`); }
+	const no = await call('GET', '/kbs/v0/resource/default/test/snponly', { cookie: s1.cookie });
+	check(no.status === 401 || no.status === 403, `resource whose policy does not hold: ${no.status} ${no.text}`);
+	check(!(no.json && no.json.ciphertext), 'a denied resource carries a JWE');
+}
+// An MAA token (no tee-pubkey) is no KBS credential.
+const maaQuote = sgxQuote('00');
+const maa = await call('POST', '/attest/SgxEnclave', { body: { quote: maaQuote.toString('base64url') } });
+check(maa.status === 200, `MAA attest: ${maa.status}`);
+if (maa.status === 200) {
+	const r = await fetch(`${BASE}/kbs/v0/resource/default/test/secret1`, { headers: { authorization: `Bearer ${maa.json.token}` } });
+	const t = await r.text();
+	check(r.status >= 400 && r.status < 500 && !/ciphertext/.test(t), `resource with an MAA token: ${r.status} ${t}`);
+}
+
 // RSA-2048, RSA-OAEP-256; and SHA-256 as the binding hash.
 const rsa = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const s2 = await session(rsa.publicKey, { alg: 'RSA-OAEP-256', hash: 'sha256' });

@@ -60,7 +60,18 @@ release() {
 	hsm=$(jq -r .response.key.key.key_hsm "$T/claims.json")
 	printf '%s' "$hsm" | b64url_d >"$T/hsm.json"
 	[ "$(jq -r .header.kid "$T/hsm.json")" = tee-rsa-1 ] || fail "key_hsm header.kid: $(jq -c .header "$T/hsm.json")"
-	[ "$(jq -r .header.enc "$T/hsm.json")" = "${enc:-CKM_RSA_AES_KEY_WRAP}" ] || fail "key_hsm header.enc"
+	if [ -z "$enc" ]; then
+		# coved's default: whichever it names, with that name's OAEP hash.
+		case "$(jq -r .header.enc "$T/hsm.json")" in
+		CKM_RSA_AES_KEY_WRAP) md=sha1 ;;
+		RSA_AES_KEY_WRAP_256) md=sha256 ;;
+		RSA_AES_KEY_WRAP_384) md=sha384 ;;
+		*) fail "key_hsm header.enc $(jq -r .header.enc "$T/hsm.json")"; return 1 ;;
+		esac
+		echo "default enc: $(jq -r .header.enc "$T/hsm.json")"
+	fi
+	[ "$(jq -r .header.enc "$T/hsm.json")" = "${enc:-$(jq -r .header.enc "$T/hsm.json")}" ] || fail "key_hsm header.enc"
+	[ "$(jq -r .request.enc "$T/claims.json")" = "$(jq -r .header.enc "$T/hsm.json")" ] || fail "request.enc differs from key_hsm's"
 	jq -r .ciphertext "$T/hsm.json" | b64url_d >"$T/wrapped"
 	ct=$(stat -c %s "$T/wrapped")
 	[ "$ct" -eq $((rsalen + 40)) ] || fail "wrapped length $ct, expected 256 + 40 (KWP of 32 bytes)"
@@ -74,7 +85,7 @@ release() {
 		-in "$T/w-kwp" -out "$T/key" 2>"$T/err" || { fail "release $name: AES-KWP unwrap: $(cat "$T/err")"; return 1; }
 	[ "$(od -An -tx1 -v "$T/key" | tr -d ' \n')" = "$KEYHEX" ] || fail "release $name: the unwrapped key is not the stored one"
 }
-release k1 "" sha1
+release k1 "" ""
 release k1 CKM_RSA_AES_KEY_WRAP sha1
 release k1 RSA_AES_KEY_WRAP_256 sha256
 release k3 RSA_AES_KEY_WRAP_384 sha384

@@ -79,6 +79,7 @@ typedef struct coved_response {
 	char *body;                /* malloc'd; JSON unless content_type says otherwise */
 	const char *content_type;
 	char set_cookie[256];
+	const char *route;         /* the route pattern that answered (metrics label), set by coved_route */
 } coved_response;
 
 /* A JSON body (steals `j`). */

@@ -53,18 +53,19 @@ void coved_reply_error(coved_response *rs, int status, const char *code, const c
 
 void coved_reply_cove_error(coved_response *rs, const cove_error *e)
 {
-	int status = 400;
+	int status;
+	const char *code;
 
 	switch (e->code) {
-	case COVE_ERR_ARG:
-	case COVE_ERR_PARSE: status = 400; break;
-	case COVE_ERR_VERIFY: status = 401; break;
-	case COVE_ERR_POLICY: status = 403; break;
-	case COVE_ERR_UNAVAILABLE: status = 503; break;
-	case COVE_ERR_UNSUPPORTED: status = 400; break;
-	default: status = 500; break;
+	case COVE_ERR_ARG: status = 400, code = "invalid_argument"; break;
+	case COVE_ERR_PARSE: status = 400, code = "malformed"; break;
+	case COVE_ERR_VERIFY: status = 401, code = "verification_failed"; break;
+	case COVE_ERR_POLICY: status = 403, code = "policy_denied"; break;
+	case COVE_ERR_UNAVAILABLE: status = 503, code = "unavailable"; break;
+	case COVE_ERR_UNSUPPORTED: status = 400, code = "unsupported"; break;
+	default: status = 500, code = "internal"; break;
 	}
-	coved_reply_error(rs, status, cove_err_name(e->code), "%s", e->msg);
+	coved_reply_error(rs, status, code, "%s", e->msg);
 }
 
 const char *coved_request_query(const coved_request *rq, const char *key)
@@ -151,6 +152,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	rq.conn = c;
 	peer_name(c, rq.peer, sizeof(rq.peer));
 
+	rs.route = "{rejected}";
 	if (p->too_large)
 		coved_reply_error(&rs, 413, "body_too_large", "request body larger than the limit of %zu bytes", limit);
 	else if (atomic_load(&srv->stopping))
@@ -176,7 +178,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 
 	{
 		double secs = since(&p->start);
-		coved_metrics_request(url, rs.status, secs);
+		coved_metrics_request(rs.route ? rs.route : "{unmatched}", rs.status, secs);
 		coved_log(rs.status >= 500 ? COVED_LOG_ERROR : COVED_LOG_INFO, "request",
 			  json_pack("{s:s, s:s, s:i, s:f, s:s, s:I}", "method", method, "path", url, "status", rs.status,
 				    "seconds", secs, "peer", rq.peer, "body_bytes", (json_int_t)p->len));

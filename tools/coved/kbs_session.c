@@ -92,6 +92,20 @@ bool kbs_session_open(kbs_session_table *t, const char *tee, char id[KBS_SESSION
 		if (!s->used)
 			slot = s;
 	}
+	/*
+	 * Full: a flood of /auth must not lock attested clients out, nor new ones
+	 * for the session lifetime.  Reuse the oldest session that was challenged
+	 * but never attested; attested sessions are kept.
+	 */
+	if (!slot) {
+		for (size_t i = 0; i < KBS_MAX_SESSIONS; i++) {
+			kbs_session *s = &t->s[i];
+			if (!s->attested && (!slot || s->expires < slot->expires))
+				slot = s;
+		}
+		if (slot)
+			clear(slot);
+	}
 	if (slot) {
 		slot->used = true;
 		cove_hex_write(slot->id, raw_id, sizeof(raw_id));

@@ -1,79 +1,59 @@
 /*
- * Metrics in the Prometheus text exposition format (version 0.0.4):
- * requests by route and status, a latency histogram per route, and named
- * counters (attestations by type and verdict, keys released, ...).  Routes
- * are normalised (ids stripped) so the label set stays small.
+ * Metrics in the Prometheus text exposition format 0.0.4: requests and a
+ * latency histogram by route pattern (the route table's, so the label set is
+ * bounded whatever clients send: unknown paths are "{unmatched}") and status,
+ * and named counters (attestations by outcome, releases, ...) in a table of
+ * their own.  Label values are escaped as the format requires.
  */
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "coved.h"
 
-#define MAX_SERIES 128
+#define MAX_REQUEST_SERIES 256 /* routes x statuses */
+#define MAX_COUNTERS 64
 static const double buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 #define NB (sizeof(buckets) / sizeof(buckets[0]))
 
-typedef struct series {
-	char name[48];
-	char label[96];
+typedef struct req_series {
+	char route[64];
 	int status;
 	uint64_t count;
 	double sum;
 	uint64_t hist[NB + 1];
-	bool histogram;
-} series;
+} req_series;
+
+typedef struct counter {
+	char name[48];
+	char kind[48];
+	uint64_t count;
+} counter;
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static series all[MAX_SERIES];
-static size_t nseries;
-
-/* "/attest/SevSnpVm" stays; "/keys/NAME/release" -> "/keys/{name}/release"; "/kbs/v0/resource/..." -> prefix. */
-static void normalise(const char *path, char *out, size_t cap)
-{
-	if (strncmp(path, "/keys/", 6) == 0) {
-		const char *rest = strchr(path + 6, '/');
-		snprintf(out, cap, "/keys/{name}%s", rest ? rest : "");
-	} else if (strncmp(path, "/kbs/v0/resource/", 17) == 0) {
-		snprintf(out, cap, "/kbs/v0/resource/{path}");
-	} else if (strncmp(path, "/policies/", 10) == 0) {
-		snprintf(out, cap, "%s", path);
-		if (strlen(out) > 40)
-			out[40] = '\0';
-	} else if (strlen(path) > 40) {
-		snprintf(out, cap, "{other}");
-	} else {
-		snprintf(out, cap, "%s", path);
-	}
-}
-
-static series *find(const char *name, const char *label, int status, bool histogram)
-{
-	for (size_t i = 0; i < nseries; i++)
-		if (all[i].status == status && strcmp(all[i].name, name) == 0 && strcmp(all[i].label, label) == 0)
-			return &all[i];
-	if (nseries == MAX_SERIES)
-		return NULL;
-	series *s = &all[nseries++];
-	snprintf(s->name, sizeof(s->name), "%s", name);
-	snprintf(s->label, sizeof(s->label), "%s", label);
-	s->status = status;
-	s->histogram = histogram;
-	return s;
-}
+static req_series reqs[MAX_REQUEST_SERIES];
+static size_t nreqs;
+static counter counters[MAX_COUNTERS];
+static size_t ncounters;
 
 void coved_metrics_request(const char *route, int status, double seconds)
 {
-	char r[96];
-	series *s;
+	req_series *s = NULL;
+	size_t b = 0;
 
-	normalise(route, r, sizeof(r));
 	pthread_mutex_lock(&mu);
-	s = find("coved_http_requests", r, status, true);
+	for (size_t i = 0; i < nreqs && !s; i++)
+		if (reqs[i].status == status && strcmp(reqs[i].route, route) == 0)
+			s = &reqs[i];
+	if (!s && nreqs < MAX_REQUEST_SERIES) {
+		s = &reqs[nreqs++];
+		snprintf(s->route, sizeof(s->route), "%s", route);
+		s->status = status;
+	}
 	if (s) {
-		size_t b = 0;
 		s->count++;
 		s->sum += seconds;
 		while (b < NB && seconds > buckets[b])
@@ -83,95 +63,127 @@ void coved_metrics_request(const char *route, int status, double seconds)
 	pthread_mutex_unlock(&mu);
 }
 
-void coved_metrics_count(const char *name, const char *label, uint64_t n)
+void coved_metrics_count(const char *name, const char *kind, uint64_t n)
 {
-	series *s;
+	counter *c = NULL;
 
+	if (!kind)
+		kind = "";
 	pthread_mutex_lock(&mu);
-	s = find(name, label ? label : "", 0, false);
-	if (s)
-		s->count += n;
+	for (size_t i = 0; i < ncounters && !c; i++)
+		if (strcmp(counters[i].name, name) == 0 && strcmp(counters[i].kind, kind) == 0)
+			c = &counters[i];
+	if (!c && ncounters < MAX_COUNTERS) {
+		c = &counters[ncounters++];
+		snprintf(c->name, sizeof(c->name), "%s", name);
+		snprintf(c->kind, sizeof(c->kind), "%s", kind);
+	}
+	if (c)
+		c->count += n;
 	pthread_mutex_unlock(&mu);
 }
 
-static void append(char **buf, size_t *len, size_t *cap, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+typedef struct out {
+	char *buf;
+	size_t len, cap;
+} out;
+
+static void emit(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void emit(out *o, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
-	if (!*buf)
+	if (!o->buf)
 		return;
 	for (;;) {
 		va_start(ap, fmt);
-		n = vsnprintf(*buf + *len, *cap - *len, fmt, ap);
+		n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
 		va_end(ap);
 		if (n < 0)
 			return;
-		if ((size_t)n < *cap - *len) {
-			*len += (size_t)n;
+		if ((size_t)n < o->cap - o->len) {
+			o->len += (size_t)n;
 			return;
 		}
-		char *nb = realloc(*buf, *cap * 2 + (size_t)n);
+		size_t cap = o->cap * 2 + (size_t)n;
+		char *nb = realloc(o->buf, cap);
 		if (!nb) {
-			free(*buf);
-			*buf = NULL;
+			free(o->buf);
+			o->buf = NULL;
 			return;
 		}
-		*buf = nb;
-		*cap = *cap * 2 + (size_t)n;
+		o->buf = nb;
+		o->cap = cap;
 	}
+}
+
+/* A label value with \, " and newline escaped (exposition format 0.0.4). */
+static void escape(const char *in, char *outbuf, size_t cap)
+{
+	size_t o = 0;
+	for (; *in && o + 3 < cap; in++) {
+		if (*in == '\\' || *in == '"') {
+			outbuf[o++] = '\\';
+			outbuf[o++] = *in;
+		} else if (*in == '\n') {
+			outbuf[o++] = '\\';
+			outbuf[o++] = 'n';
+		} else
+			outbuf[o++] = *in;
+	}
+	outbuf[o] = '\0';
 }
 
 char *coved_metrics_render(void)
 {
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
+	out o = {malloc(4096), 0, 4096};
+	char r[160];
 
-	if (buf)
-		buf[0] = '\0';
+	if (o.buf)
+		o.buf[0] = '\0';
 	pthread_mutex_lock(&mu);
-	append(&buf, &len, &cap, "# HELP coved_http_requests HTTP requests by route and status.\n"
-				 "# TYPE coved_http_requests counter\n");
-	for (size_t i = 0; i < nseries; i++)
-		if (all[i].histogram)
-			append(&buf, &len, &cap, "coved_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
-			       all[i].label, all[i].status, (unsigned long long)all[i].count);
-	append(&buf, &len, &cap, "# HELP coved_http_request_seconds Request latency.\n"
-				 "# TYPE coved_http_request_seconds histogram\n");
-	for (size_t i = 0; i < nseries; i++) {
-		uint64_t cum = 0;
-		if (!all[i].histogram)
-			continue;
-		for (size_t b = 0; b < NB; b++) {
-			cum += all[i].hist[b];
-			append(&buf, &len, &cap, "coved_http_request_seconds_bucket{route=\"%s\",status=\"%d\",le=\"%g\"} %llu\n",
-			       all[i].label, all[i].status, buckets[b], (unsigned long long)cum);
-		}
-		cum += all[i].hist[NB];
-		append(&buf, &len, &cap,
-		       "coved_http_request_seconds_bucket{route=\"%s\",status=\"%d\",le=\"+Inf\"} %llu\n"
-		       "coved_http_request_seconds_sum{route=\"%s\",status=\"%d\"} %.6f\n"
-		       "coved_http_request_seconds_count{route=\"%s\",status=\"%d\"} %llu\n",
-		       all[i].label, all[i].status, (unsigned long long)cum, all[i].label, all[i].status, all[i].sum,
-		       all[i].label, all[i].status, (unsigned long long)all[i].count);
+	emit(&o, "# HELP coved_http_requests_total HTTP requests by route and status.\n"
+		 "# TYPE coved_http_requests_total counter\n");
+	for (size_t i = 0; i < nreqs; i++) {
+		escape(reqs[i].route, r, sizeof(r));
+		emit(&o, "coved_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n", r, reqs[i].status,
+		     (unsigned long long)reqs[i].count);
 	}
-	/* Counters, grouped by family as the format requires. */
-	for (size_t i = 0; i < nseries; i++) {
+	emit(&o, "# HELP coved_http_request_seconds Request latency by route and status.\n"
+		 "# TYPE coved_http_request_seconds histogram\n");
+	for (size_t i = 0; i < nreqs; i++) {
+		uint64_t cum = 0;
+		escape(reqs[i].route, r, sizeof(r));
+		for (size_t b = 0; b < NB; b++) {
+			cum += reqs[i].hist[b];
+			emit(&o, "coved_http_request_seconds_bucket{route=\"%s\",status=\"%d\",le=\"%g\"} %llu\n", r,
+			     reqs[i].status, buckets[b], (unsigned long long)cum);
+		}
+		cum += reqs[i].hist[NB];
+		emit(&o,
+		     "coved_http_request_seconds_bucket{route=\"%s\",status=\"%d\",le=\"+Inf\"} %llu\n"
+		     "coved_http_request_seconds_sum{route=\"%s\",status=\"%d\"} %.6f\n"
+		     "coved_http_request_seconds_count{route=\"%s\",status=\"%d\"} %llu\n",
+		     r, reqs[i].status, (unsigned long long)cum, r, reqs[i].status, reqs[i].sum, r, reqs[i].status,
+		     (unsigned long long)reqs[i].count);
+	}
+	/* Named counters, one family at a time, TYPE naming the samples exactly. */
+	for (size_t i = 0; i < ncounters; i++) {
 		bool first = true;
-		if (all[i].histogram)
-			continue;
 		for (size_t j = 0; j < i; j++)
-			if (!all[j].histogram && strcmp(all[j].name, all[i].name) == 0)
+			if (strcmp(counters[j].name, counters[i].name) == 0)
 				first = false;
 		if (!first)
 			continue;
-		append(&buf, &len, &cap, "# TYPE %s counter\n", all[i].name);
-		for (size_t j = i; j < nseries; j++)
-			if (!all[j].histogram && strcmp(all[j].name, all[i].name) == 0)
-				append(&buf, &len, &cap, "%s_total{kind=\"%s\"} %llu\n", all[j].name, all[j].label,
-				       (unsigned long long)all[j].count);
+		emit(&o, "# TYPE %s_total counter\n", counters[i].name);
+		for (size_t j = i; j < ncounters; j++) {
+			if (strcmp(counters[j].name, counters[i].name) != 0)
+				continue;
+			escape(counters[j].kind, r, sizeof(r));
+			emit(&o, "%s_total{kind=\"%s\"} %llu\n", counters[j].name, r, (unsigned long long)counters[j].count);
+		}
 	}
 	pthread_mutex_unlock(&mu);
-	return buf;
+	return o.buf;
 }

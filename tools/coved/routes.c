@@ -76,11 +76,14 @@ void coved_route(coved *srv, const coved_request *rq, coved_response *rs)
 		if (!match)
 			continue;
 		path_known = true;
+		rs->route = r->path;
 		if (strcmp(rq->method, r->method) == 0) {
 			r->fn(srv, rq, rs);
 			return;
 		}
 	}
+	if (!path_known)
+		rs->route = "{unmatched}";
 	if (path_known)
 		coved_reply_error(rs, 405, "method_not_allowed", "%s is not allowed on %s", rq->method, rq->path);
 	else

@@ -276,6 +276,13 @@ void coved_route_attest(coved *srv, const coved_request *rq, coved_response *rs)
 				  "unknown attestation type '%.64s' (SevSnpVm, SgxEnclave, TdxVm, OpenEnclave)", name);
 		return;
 	}
+	{
+		/* Metrics by attestation type (a fixed set of labels). */
+		static const char *const labels[] = {NULL, "/attest/SevSnpVm", "/attest/SgxEnclave", "/attest/TdxVm",
+						     "/attest/OpenEnclave"};
+		if ((size_t)type < sizeof(labels) / sizeof(labels[0]) && labels[type])
+			rs->route = labels[type];
+	}
 	if (!rq->body_len) {
 		coved_reply_error(rs, 400, "bad_request", "empty body: expected the %s request JSON", name);
 		return;

@@ -128,8 +128,10 @@ else {
 	const policy = { version: '1.0.0', anyOf: [{ authority: BASE, allOf: [{ claim: 'x-ms-attestation-type', equals: 'sgx' }] }] };
 	const put = await call('PUT', '/keys/jk1', { admin: true, body: { key: { kty: 'oct', k: key.toString('base64url') }, release_policy: policy } });
 	check(put.status === 200, `PUT /keys/jk1: ${put.status} ${put.text}`);
-	const rel = await call('POST', '/keys/jk1/release', { body: { target: maa.json.token } });
-	if (rel.status !== 200) fail(`release: ${rel.status} ${rel.text}`);
+	const hashOf = { CKM_RSA_AES_KEY_WRAP: 'sha1', RSA_AES_KEY_WRAP_256: 'sha256', RSA_AES_KEY_WRAP_384: 'sha384' };
+	for (const enc of [undefined, 'CKM_RSA_AES_KEY_WRAP', 'RSA_AES_KEY_WRAP_256']) {
+	const rel = await call('POST', '/keys/jk1/release', { body: { target: maa.json.token, ...(enc ? { enc } : {}) } });
+	if (rel.status !== 200) fail(`release (${enc || 'default enc'}): ${rel.status} ${rel.text}`);
 	else {
 		try {
 			const { payload, protectedHeader } = await jose.compactVerify(rel.json.value, JWKS, { algorithms: [ALG] });
@@ -137,13 +139,16 @@ else {
 			const body = JSON.parse(Buffer.from(payload).toString());
 			const hsm = JSON.parse(Buffer.from(body.response.key.key.key_hsm, 'base64url'));
 			check(hsm.header.kid === 'jose-tee', `key_hsm kid ${hsm.header.kid}`);
+			check(!enc || hsm.header.enc === enc, `key_hsm enc ${hsm.header.enc}, asked for ${enc}`);
+			check(hashOf[hsm.header.enc], `key_hsm enc ${hsm.header.enc}`);
 			const wrapped = Buffer.from(hsm.ciphertext, 'base64url');
-			const aes = crypto.privateDecrypt({ key: rsa.privateKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
+			const aes = crypto.privateDecrypt({ key: rsa.privateKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hashOf[hsm.header.enc] },
 				wrapped.subarray(0, 256));
 			const d = crypto.createDecipheriv('id-aes256-wrap-pad', aes, Buffer.from('A65959A6', 'hex'));
 			const got = Buffer.concat([d.update(wrapped.subarray(256)), d.final()]);
 			check(got.equals(key), 'the released key is not the stored one');
-		} catch (err) { fail(`release JWS: ${err.code || ''} ${err.message}`); }
+		} catch (err) { fail(`release JWS (${enc || 'default enc'}): ${err.code || ''} ${err.message}`); }
+	}
 	}
 }
 
