@@ -15,19 +15,28 @@
  * added, SNP CRL and DCAP collateral from the platform), one warm context per
  * thread, on 1 thread and on as many threads as there are CPUs.  A second
  * in-process row adds what coved does after verification (default MAA policy
- * evaluated over the claims, token claims assembled, RS256 signature with
- * cove_token_issue); the signature alone is timed as well.
+ * evaluated over the claims, token claims assembled, signature with
+ * cove_token_issue in coved's algorithm, RS256 by default); the signature
+ * alone is timed as well.
  *
  * Service: coved started as a child process (`--listen 127.0.0.1:0 --offline
  * --trust-emulated-root`), driven by an own libcurl multi client with N
- * keep-alive connections; each response must be 200 with a token.  Printed:
- * attestations/s, p50/p99 latency, CPU time per request of coved and of the
- * client, and the ratio to the in-process rate.  The client shares the
- * machine's cores with coved, as any loopback load generator does; its CPU
- * share is printed so the ratio can be read with that in mind.
+ * keep-alive connections.  One token per type is first verified against
+ * coved's GET /certs; timed responses must be 200 with a token.  Printed:
+ * attestations/s, p50/p99 latency, CPUs kept busy, CPU time per request of
+ * coved and of the client, and the ratio to the in-process rate.
  *
- * Usage: bench_coved [--seconds S] [--warmup S] [--conns N] [--threads N]
- *                    [--log-level error|info] [--coved PATH] [--keep] [--json] [--enforce]
+ * The machine may be shared, so the compared figures are interleaved: each
+ * round times the in-process rate on all threads, then coved on the same
+ * type; ratios are per round, the median is reported.  Alongside, the
+ * CPU-normalised ratio (in-process CPU per attestation / coved's) says what
+ * coved would reach with every core busy, independent of neighbours' load.
+ *
+ * Usage: bench_coved [--rounds N] [--seconds S] [--warmup S] [--conns N]
+ *          [--ramp-ms MS] [--threads N] [--log-level error|info]
+ *          [--token-alg RS256|ES256|ES384] [--coved PATH] [--keep] [--json]
+ *          [--enforce (exit 3 below the target)] [--no-service]
+ * Exit: 0 figures printed, 1 a failed request or set-up, 2 usage, 77 no coved.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE

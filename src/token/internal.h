@@ -41,4 +41,7 @@ size_t cove_token_jwk_rsa_bits(const json_t *jwk);
 /* A new copy of the signing key's private JWK (kty and key members only). */
 json_t *cove_token_key_private_jwk(const cove_token_key *k);
 
+/* The signing key imported into OpenSSL once, at creation (borrowed; thread-safe for signing). */
+cove_pkey *cove_token_key_signing_pkey(const cove_token_key *k);
+
 #endif

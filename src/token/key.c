@@ -312,6 +312,7 @@ struct cove_token_key {
 	json_t *jwk; /* private JWK: kty and key members only */
 	char *kid;
 	json_t *x5c; /* array of base64 DER certificates, or NULL */
+	cove_pkey *pkey; /* the same key, imported once for signing (see cove_token_issue) */
 };
 
 void cove_token_key_free(cove_token_key *k)
@@ -321,7 +322,13 @@ void cove_token_key_free(cove_token_key *k)
 	json_decref(k->jwk);
 	json_decref(k->x5c);
 	free(k->kid);
+	cove_pkey_free(k->pkey);
 	free(k);
+}
+
+cove_pkey *cove_token_key_signing_pkey(const cove_token_key *k)
+{
+	return k->pkey;
 }
 
 cove_token_alg cove_token_key_alg(const cove_token_key *k)
@@ -386,6 +393,8 @@ static cove_err key_new(json_t *jwk, cove_token_alg alg, cove_token_key **out, c
 	json_object_del(k->jwk, "key_ops");
 	json_object_del(k->jwk, "kid");
 	if ((rc = cove_token_jwk_thumbprint(pub, &k->kid, e)))
+		goto out;
+	if ((rc = cove_token_jwk_to_pkey(k->jwk, true, &k->pkey, e)))
 		goto out;
 	*out = k;
 	k = NULL;

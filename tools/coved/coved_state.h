@@ -51,11 +51,20 @@ typedef struct coved_worker {
 	cove_snp_kds *kds;        /* NULL when offline */
 	cove_dcap_pcs *pcs;
 	bool request_emulated;    /* the SNP chain of the request in hand is the emulated platform's */
+	/* Which SNP chains (by SHA-256 of their PEM) are the emulated platform's: parsing one costs ~0.4 ms. */
+	struct {
+		uint8_t hash[32];
+		bool used, emulated;
+	} chains[8];
+	unsigned next_chain;
+	/* The emulated platform's SGX collateral as a bundle, re-read at most every minute (no global lock per request). */
+	char *sgx_bundle;
+	int64_t sgx_bundle_until;
 } coved_worker;
 
 coved_worker *coved_worker_get(coved *srv, cove_error *e);
 void coved_worker_free(void *w);
-bool coved_snp_chain_is_emulated(coved_state *st, const cove_buf *chain_pem);
+bool coved_snp_chain_is_emulated(coved_worker *w, const cove_buf *chain_pem);
 void coved_state_set_port(coved *srv, uint16_t port);
 
 /* The default policy of every type: permit what verified (docs/coved.md). */

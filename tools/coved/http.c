@@ -1,12 +1,18 @@
 /*
- * coved's HTTP layer over libmicrohttpd: a thread pool (MHD's internal
- * polling threads), HTTPS with the configured certificate or plain HTTP on
- * loopback, request bodies accumulated up to the configured limit (413 with a
- * JSON error beyond it, nothing else done), one JSON error shape, and a log
- * line and metrics sample per request.
+ * coved's HTTP layer over libmicrohttpd: one I/O thread (epoll) reads
+ * requests and writes responses; a complete request is handed to a pool of
+ * worker threads (each with its own verifier context) while its connection
+ * is suspended, and resumed with the answer.  MHD's own thread pool would pin
+ * every connection to the thread that accepted it, leaving cores idle under
+ * keep-alive load (measured by bench/bench_coved.c).  HTTPS with the
+ * configured certificate or plain HTTP on loopback; request bodies
+ * accumulated up to the configured limit (413 with a JSON error beyond it,
+ * nothing else done); one JSON error shape; a log line and metrics sample per
+ * request.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,12 +26,79 @@
 #include "cove/bytes.h"
 #include "coved.h"
 
+enum { P_READING = 0, P_QUEUED = 1, P_DONE = 2 };
+
 typedef struct pending {
 	uint8_t *body;
 	size_t len, cap;
 	bool too_large;
 	struct timespec start;
+	int state;
+	struct MHD_Connection *conn;
+	/* Copies of what the route needs: a worker must not touch the suspended connection. */
+	char *authorization, *cookie, *content_type, *api_version;
+	coved_request rq;
+	coved_response rs;
+	struct pending *next;   /* job queue */
 } pending;
+
+/* The worker pool and its queue. */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pending *head, *tail;
+	pthread_t *threads;
+	unsigned nthreads;
+	bool stop;
+	atomic_uint in_flight;  /* queued or running */
+	coved *srv;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, NULL, 0, false, 0, NULL};
+
+static void *worker_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		pending *p;
+		pthread_mutex_lock(&pool.mu);
+		while (!pool.head && !pool.stop)
+			pthread_cond_wait(&pool.cv, &pool.mu);
+		if (!pool.head) {
+			pthread_mutex_unlock(&pool.mu);
+			return NULL;
+		}
+		p = pool.head;
+		pool.head = p->next;
+		if (!pool.head)
+			pool.tail = NULL;
+		pthread_mutex_unlock(&pool.mu);
+
+		coved_route(pool.srv, &p->rq, &p->rs);
+		if (!p->rs.status)
+			coved_reply_error(&p->rs, 500, "internal", "no response");
+		p->state = P_DONE;
+		MHD_resume_connection(p->conn);
+		atomic_fetch_sub(&pool.in_flight, 1);
+	}
+}
+
+static void enqueue(pending *p)
+{
+	atomic_fetch_add(&pool.in_flight, 1);
+	pthread_mutex_lock(&pool.mu);
+	p->next = NULL;
+	if (pool.tail)
+		pool.tail->next = p;
+	else
+		pool.head = p;
+	pool.tail = p;
+	pthread_cond_signal(&pool.cv);
+	pthread_mutex_unlock(&pool.mu);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
 
 void coved_reply_json(coved_response *rs, int status, json_t *j)
 {
@@ -97,7 +170,6 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 {
 	coved *srv = cls;
 	pending *p = *con_cls;
-	coved_request rq;
 	coved_response rs;
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -137,31 +209,45 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_YES;
 	}
 
-	memset(&rq, 0, sizeof(rq));
-	memset(&rs, 0, sizeof(rs));
-	rq.method = method;
-	rq.path = url;
-	rq.body = p->body;
-	rq.body_len = p->len;
-	if (p->body)
-		p->body[p->len] = '\0'; /* convenience for text parsers; body_len stays authoritative */
-	rq.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-	rq.cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie");
-	rq.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-	rq.api_version = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "api-version");
-	rq.conn = c;
-	peer_name(c, rq.peer, sizeof(rq.peer));
+	if (p->state == P_READING) {
+		/* The whole request is in: hand it to a worker, suspend the connection until it answers. */
+		memset(&p->rq, 0, sizeof(p->rq));
+		memset(&p->rs, 0, sizeof(p->rs));
+		p->conn = c;
+		p->rq.method = method;
+		p->rq.path = url;
+		p->rq.body = p->body;
+		p->rq.body_len = p->len;
+		if (p->body)
+			p->body[p->len] = '\0'; /* convenience for text parsers; body_len stays authoritative */
+		p->rq.authorization = p->authorization =
+			dup_or_null(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"));
+		p->rq.cookie = p->cookie = dup_or_null(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie"));
+		p->rq.content_type = p->content_type =
+			dup_or_null(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"));
+		p->rq.api_version = p->api_version =
+			dup_or_null(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "api-version"));
+		peer_name(c, p->rq.peer, sizeof(p->rq.peer));
+		p->rs.route = "{rejected}";
+		if (p->too_large) {
+			coved_reply_error(&p->rs, 413, "body_too_large", "request body larger than the limit of %zu bytes",
+					  limit);
+			p->state = P_DONE;
+		} else if (atomic_load(&srv->stopping)) {
+			coved_reply_error(&p->rs, 503, "stopping", "coved is shutting down");
+			p->state = P_DONE;
+		} else {
+			p->state = P_QUEUED;
+			MHD_suspend_connection(c);
+			enqueue(p);
+			return MHD_YES;
+		}
+	}
+	if (p->state != P_DONE)
+		return MHD_YES;
 
-	rs.route = "{rejected}";
-	if (p->too_large)
-		coved_reply_error(&rs, 413, "body_too_large", "request body larger than the limit of %zu bytes", limit);
-	else if (atomic_load(&srv->stopping))
-		coved_reply_error(&rs, 503, "stopping", "coved is shutting down");
-	else
-		coved_route(srv, &rq, &rs);
-	if (!rs.status)
-		coved_reply_error(&rs, 500, "internal", "no response");
-
+	rs = p->rs;
+	p->rs.body = NULL;
 	resp = MHD_create_response_from_buffer(rs.body ? strlen(rs.body) : 0, rs.body ? rs.body : (void *)"",
 					       rs.body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (!resp) {
@@ -181,7 +267,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 		coved_metrics_request(rs.route ? rs.route : "{unmatched}", rs.status, secs);
 		coved_log(rs.status >= 500 ? COVED_LOG_ERROR : COVED_LOG_INFO, "request",
 			  json_pack("{s:s, s:s, s:i, s:f, s:s, s:I}", "method", method, "path", url, "status", rs.status,
-				    "seconds", secs, "peer", rq.peer, "body_bytes", (json_int_t)p->len));
+				    "seconds", secs, "peer", p->rq.peer, "body_bytes", (json_int_t)p->len));
 	}
 	return ret;
 }
@@ -195,6 +281,13 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 		if (p->body)
 			memset(p->body, 0, p->len); /* bodies may carry secrets (admin uploads) */
 		free(p->body);
+		if (p->authorization)
+			memset(p->authorization, 0, strlen(p->authorization));
+		free(p->authorization);
+		free(p->cookie);
+		free(p->content_type);
+		free(p->api_version);
+		free(p->rs.body);
 		free(p);
 		*con_cls = NULL;
 	}
@@ -210,7 +303,8 @@ cove_err coved_start(coved *srv, cove_error *e)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	cove_buf cert = {0}, key = {0};
 	bool tls = srv->cfg.tls_cert[0] && srv->cfg.tls_key[0];
 	cove_err rc = COVE_OK;
@@ -237,6 +331,17 @@ cove_err coved_start(coved *srv, cove_error *e)
 				      srv->cfg.listen_addr);
 	if ((srv->cfg.tls_cert[0] != 0) != (srv->cfg.tls_key[0] != 0))
 		return cove_error_set(e, COVE_ERR_ARG, "--tls-cert and --tls-key go together");
+	/* The workers first: the daemon hands them requests as soon as it listens. */
+	pool.srv = srv;
+	pool.stop = false;
+	pool.threads = calloc(srv->cfg.threads ? srv->cfg.threads : 1, sizeof(*pool.threads));
+	if (!pool.threads)
+		return cove_error_set(e, COVE_ERR_NOMEM, "out of memory");
+	for (unsigned i = 0; i < (srv->cfg.threads ? srv->cfg.threads : 1); i++) {
+		if (pthread_create(&pool.threads[i], NULL, worker_main, NULL) != 0)
+			return cove_error_set(e, COVE_ERR_IO, "cannot start worker thread %u", i);
+		pool.nthreads++;
+	}
 	if (tls) {
 		if ((rc = cove_file_read(srv->cfg.tls_cert, 1 << 20, &cert, e)) ||
 		    (rc = cove_file_read(srv->cfg.tls_key, 1 << 20, &key, e)))
@@ -255,16 +360,16 @@ cove_err coved_start(coved *srv, cove_error *e)
 		}
 		if (tls)
 			srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, answer, srv, MHD_OPTION_SOCK_ADDR, &ss,
-						       MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads,
 						       MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
 						       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+						       MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
 						       MHD_OPTION_HTTPS_MEM_CERT, cert_pem, MHD_OPTION_HTTPS_MEM_KEY, key_pem,
 						       MHD_OPTION_END);
 		else
 			srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, answer, srv, MHD_OPTION_SOCK_ADDR, &ss,
-						       MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads,
 						       MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
-						       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
+						       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+						       MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024, MHD_OPTION_END);
 		if (key_pem)
 			memset(key_pem, 0, strlen(key_pem));
 		free(cert_pem);
@@ -287,13 +392,33 @@ uint16_t coved_port(const coved *srv)
 	return i ? i->port : 0;
 }
 
+static void stop_workers(void)
+{
+	pthread_mutex_lock(&pool.mu);
+	pool.stop = true;
+	pthread_cond_broadcast(&pool.cv);
+	pthread_mutex_unlock(&pool.mu);
+	for (unsigned i = 0; i < pool.nthreads; i++)
+		pthread_join(pool.threads[i], NULL);
+	free(pool.threads);
+	pool.threads = NULL;
+	pool.nthreads = 0;
+}
+
 void coved_stop(coved *srv)
 {
-	if (!srv->daemon)
+	if (!srv->daemon) {
+		stop_workers();
 		return;
+	}
+	/* New requests get 503; the ones in flight finish and are answered (up to 30 s). */
 	atomic_store(&srv->stopping, true);
-	/* Stop accepting, let the requests in flight finish (MHD joins its threads). */
+	for (int i = 0; i < 3000 && atomic_load(&pool.in_flight); i++) {
+		struct timespec ts = {0, 10 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
 	MHD_quiesce_daemon(srv->daemon);
 	MHD_stop_daemon(srv->daemon);
 	srv->daemon = NULL;
+	stop_workers();
 }
