@@ -277,7 +277,8 @@ static cove_err emit(sb *b, const json_t *v, unsigned depth, cove_error *e)
 		if (n && !keys)
 			return cove_error_set(e, COVE_ERR_NOMEM, "JCS: out of memory");
 		json_object_foreach((json_t *)v, key, val) keys[k++] = key;
-		qsort(keys, n, sizeof(*keys), cmp_keys);
+		if (n)
+			qsort(keys, n, sizeof(*keys), cmp_keys);
 		put(b, "{", 1);
 		for (size_t i = 0; i < n && !rc; i++) {
 			if (i)
