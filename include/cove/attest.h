@@ -112,6 +112,13 @@ typedef cove_err (*cove_attest_dcap_fn)(void *arg, cove_tee_type tee, const uint
 typedef struct cove_attest_dcap_source {
 	cove_attest_dcap_fn get;
 	void *arg;
+	/*
+	 * Optional, tried before `get`: collateral the source keeps itself
+	 * (borrowed; valid until the source's next call from this thread), so
+	 * that a service verifying many quotes of one platform does not rebuild
+	 * it per quote.  NULL = not available; `get` is tried then.
+	 */
+	const cove_dcap_collateral *(*borrow)(void *arg, cove_tee_type tee, const uint8_t fmspc[6], const char *ca);
 } cove_attest_dcap_source;
 
 /* cove_attest_dcap_fn over a cove_dcap_pcs (arg): Intel PCS or a PCCS, with its cache and offline mode. */

@@ -339,6 +339,7 @@ static cove_err eval_dcap(const cove_attest_ctx *ctx, const cove_attest_request 
 	const char *ca = "processor";
 	char why[COVE_ERROR_MSG_MAX] = "no DCAP collateral source is configured";
 	bool have = false;
+	const cove_dcap_collateral *use = &coll;
 	cove_err rc;
 
 	memset(&coll, 0, sizeof(coll));
@@ -359,6 +360,12 @@ static cove_err eval_dcap(const cove_attest_ctx *ctx, const cove_attest_request 
 		for (size_t i = 0; i < ctx->n_dcap_sources && i < COVE_ATTEST_MAX_DCAP_SOURCES && !have; i++) {
 			const cove_attest_dcap_source *s = &ctx->dcap_sources[i];
 			cove_error se = {0};
+			const cove_dcap_collateral *b = s->borrow ? s->borrow(s->arg, tee, fmspc, ca) : NULL;
+			if (b) {
+				use = b;
+				have = true;
+				break;
+			}
 			if (!s->get)
 				continue;
 			memset(&coll, 0, sizeof(coll));
@@ -378,7 +385,7 @@ static cove_err eval_dcap(const cove_attest_ctx *ctx, const cove_attest_request 
 		cove_dcap_policy_init(&pol);
 		pol.accepted_statuses = (1u << (COVE_TCB_TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED + 1)) - 1;
 		pol.allow_debug = true;
-		rc = cove_dcap_verify(ctx->dcap, &q, &coll, &pol, &o, res, e);
+		rc = cove_dcap_verify(ctx->dcap, &q, use, &pol, &o, res, e);
 		cove_dcap_policy_free(&pol);
 		if (rc)
 			goto out;

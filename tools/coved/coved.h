@@ -48,6 +48,8 @@ cove_err coved_config_load(coved_config *c, const char *path, cove_error *e);
 
 enum { COVED_LOG_ERROR = 0, COVED_LOG_WARN = 1, COVED_LOG_INFO = 2, COVED_LOG_DEBUG = 3 };
 void coved_log_set_level(int level);
+/* Whether `level` is logged (to skip building fields that would be dropped). */
+bool coved_log_enabled(int level);
 /* `fields` (may be NULL) is stolen; `msg` is a fixed text, values go into fields. */
 void coved_log(int level, const char *msg, json_t *fields);
 

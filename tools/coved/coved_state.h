@@ -8,12 +8,14 @@
 #define COVED_STATE_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "cove/attest.h"
 #include "cove/maa_policy.h"
 #include "cove/platform.h"
 #include "cove/snp.h"
 #include "cove/snp_kds.h"
+#include "cove/dcap_collateral.h"
 #include "cove/dcap_pcs.h"
 #include "cove/store.h"
 #include "cove/token.h"
@@ -23,6 +25,7 @@
 #define COVED_POLICY_TYPES 3 /* SevSnpVm, SgxEnclave, TdxVm */
 
 typedef struct coved_policy_cache {
+	uint64_t generation;      /* policy_generation when loaded; 0 = never */
 	int64_t version;          /* stored version parsed; 0 = the default policy */
 	cove_maa_policy *parsed;
 	char hash[48];            /* x-ms-policy-hash */
@@ -31,6 +34,7 @@ typedef struct coved_policy_cache {
 typedef struct coved_state {
 	cove_store *store;
 	cove_token_key *key;
+	char *key_pem;            /* to give each worker its own copy */
 	json_t *jwks;
 	char issuer[512];
 	char jku[600];
@@ -39,7 +43,14 @@ typedef struct coved_state {
 	cove_snp_root emu_snp_root;
 	uint8_t emu_sgx_spki[32];
 	bool have_emu_sgx;
-	pthread_mutex_t policy_mu;
+	/*
+	 * Policies in force, parsed: read-locked while an attestation evaluates
+	 * one, write-locked to replace one.  coved is the store's only writer, so
+	 * a generation counter bumped by every policy change says when the cache
+	 * must be reloaded; attestations read no row otherwise.
+	 */
+	pthread_rwlock_t policy_lock;
+	_Atomic uint64_t policy_generation;
 	coved_policy_cache policies[COVED_POLICY_TYPES];
 	kbs_session_table *kbs;
 	pthread_key_t worker_key;
@@ -57,9 +68,11 @@ typedef struct coved_worker {
 		bool used, emulated;
 	} chains[8];
 	unsigned next_chain;
-	/* The emulated platform's SGX collateral as a bundle, re-read at most every minute (no global lock per request). */
-	char *sgx_bundle;
-	int64_t sgx_bundle_until;
+	/* The emulated platform's SGX collateral, kept per worker for a minute (no global lock per quote). */
+	cove_token_key *key;      /* this worker's copy of the signing key (OpenSSL's RSA blinding is per key) */
+	cove_dcap_collateral sgx_coll;
+	bool have_sgx_coll;
+	int64_t sgx_coll_until;
 } coved_worker;
 
 coved_worker *coved_worker_get(coved *srv, cove_error *e);

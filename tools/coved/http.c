@@ -264,8 +264,10 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 
 	{
 		double secs = since(&p->start);
+		int level = rs.status >= 500 ? COVED_LOG_ERROR : COVED_LOG_INFO;
 		coved_metrics_request(rs.route ? rs.route : "{unmatched}", rs.status, secs);
-		coved_log(rs.status >= 500 ? COVED_LOG_ERROR : COVED_LOG_INFO, "request",
+		if (coved_log_enabled(level))
+			coved_log(level, "request",
 			  json_pack("{s:s, s:s, s:i, s:f, s:s, s:I}", "method", method, "path", url, "status", rs.status,
 				    "seconds", secs, "peer", p->rq.peer, "body_bytes", (json_int_t)p->len));
 	}

@@ -22,6 +22,11 @@ void coved_log_set_level(int level)
 	atomic_store(&log_level, level);
 }
 
+bool coved_log_enabled(int level)
+{
+	return level <= atomic_load(&log_level);
+}
+
 void coved_log(int level, const char *msg, json_t *fields)
 {
 	struct timespec ts;

@@ -61,52 +61,67 @@ void coved_route_openid(coved *srv, const coved_request *rq, coved_response *rs)
 				   "iat", "exp", "nbf", "x-cove-tcb-status", "revocation_endpoint", st->issuer));
 }
 
-/*
- * The policy in force for `type`: the stored one, else the default; parsed
- * once per stored version.  On success *p borrows the parsed policy under
- * policy_mu, which the caller releases with unlock_policy().
- */
-static cove_err lock_policy(coved_state *st, int idx, const cove_maa_policy **p, char hash[48], cove_error *e)
+/* Reload the cached policy of type `idx` from the store (write lock held by the caller). */
+static cove_err reload_policy(coved_state *st, int idx, uint64_t gen, cove_error *e)
 {
 	cove_store_policy sp;
 	bool found = false;
-	int64_t version = 0;
 	const char *text = coved_default_policy;
+	coved_policy_cache *c = &st->policies[idx];
+	cove_maa_policy *np = NULL;
 	cove_err rc;
 
 	memset(&sp, 0, sizeof(sp));
-	rc = cove_store_policy_get(st->store, policy_types[idx], &sp, &found, e);
-	if (rc)
+	if ((rc = cove_store_policy_get(st->store, policy_types[idx], &sp, &found, e)))
 		return rc;
-	if (found) {
-		version = sp.version;
+	if (found)
 		text = sp.text;
-	}
-	pthread_mutex_lock(&st->policy_mu);
-	coved_policy_cache *c = &st->policies[idx];
-	if (!c->parsed || c->version != version) {
-		cove_maa_policy *np = NULL;
+	if (!c->parsed || c->version != (found ? sp.version : 0)) {
 		rc = cove_maa_policy_parse(text, strlen(text), 0, &np, e);
 		if (!rc)
 			rc = cove_maa_policy_hash(text, strlen(text), c->hash, e);
-		if (rc) {
-			pthread_mutex_unlock(&st->policy_mu);
-			cove_store_policy_free(&sp);
-			return rc;
+		if (!rc) {
+			cove_maa_policy_free(c->parsed);
+			c->parsed = np;
+			np = NULL;
+			c->version = found ? sp.version : 0;
 		}
-		cove_maa_policy_free(c->parsed);
-		c->parsed = np;
-		c->version = version;
 	}
-	*p = c->parsed;
-	memcpy(hash, c->hash, 48);
+	if (!rc)
+		c->generation = gen;
+	cove_maa_policy_free(np);
 	cove_store_policy_free(&sp);
+	return rc;
+}
+
+/*
+ * The policy in force for `type`: the stored one, else the default; parsed
+ * once per change.  On success *p borrows the parsed policy under the read
+ * lock, which the caller releases with unlock_policy().
+ */
+static cove_err lock_policy(coved_state *st, int idx, const cove_maa_policy **p, char hash[48], cove_error *e)
+{
+	uint64_t gen = atomic_load(&st->policy_generation);
+
+	pthread_rwlock_rdlock(&st->policy_lock);
+	while (st->policies[idx].generation != gen) {
+		cove_err rc;
+		pthread_rwlock_unlock(&st->policy_lock);
+		pthread_rwlock_wrlock(&st->policy_lock);
+		rc = st->policies[idx].generation == gen ? COVE_OK : reload_policy(st, idx, gen, e);
+		pthread_rwlock_unlock(&st->policy_lock);
+		if (rc)
+			return rc;
+		pthread_rwlock_rdlock(&st->policy_lock);
+	}
+	*p = st->policies[idx].parsed;
+	memcpy(hash, st->policies[idx].hash, 48);
 	return COVE_OK;
 }
 
 static void unlock_policy(coved_state *st)
 {
-	pthread_mutex_unlock(&st->policy_mu);
+	pthread_rwlock_unlock(&st->policy_lock);
 }
 
 static void failures_json(const cove_result *res, json_t *arr)
@@ -238,7 +253,7 @@ cove_err coved_attest_evidence(coved *srv, cove_attest_type type, const cove_att
 		}
 	} else {
 		cove_token_issue_opts io = {.jku = st->jku, .lifetime = srv->cfg.token_lifetime};
-		if ((rc = cove_token_issue(st->key, token, &io, jwt, &e))) {
+		if ((rc = cove_token_issue(w->key, token, &io, jwt, &e))) {
 			coved_reply_cove_error(rs, &e);
 			goto out;
 		}
@@ -458,6 +473,7 @@ void coved_route_policy_put(coved *srv, const coved_request *rq, coved_response 
 		free(text);
 		return;
 	}
+	atomic_fetch_add(&st->policy_generation, 1);
 	coved_log(COVED_LOG_INFO, "policy updated", json_pack("{s:s, s:I}", "type", type, "version", (json_int_t)version));
 	reply_policy_token(srv, rs, text, "Updated", signer);
 	free(text);
@@ -483,6 +499,7 @@ void coved_route_policy_reset(coved *srv, const coved_request *rq, coved_respons
 		coved_reply_cove_error(rs, &e);
 		return;
 	}
+	atomic_fetch_add(&st->policy_generation, 1);
 	coved_log(COVED_LOG_INFO, "policy reset", json_pack("{s:s, s:b}", "type", type, "had_custom", found));
 	reply_policy_token(srv, rs, coved_default_policy, "Removed", NULL);
 }

@@ -107,7 +107,8 @@ cove_err coved_state_open(coved *srv, cove_error *e)
 		return cove_error_set(e, COVE_ERR_NOMEM, "out of memory");
 	srv->ctx = st;
 	pthread_mutex_init(&st->platform_mu, NULL);
-	pthread_mutex_init(&st->policy_mu, NULL);
+	pthread_rwlock_init(&st->policy_lock, NULL);
+	atomic_store(&st->policy_generation, 1);
 	pthread_key_create(&st->worker_key, coved_worker_free);
 	if (!srv->cfg.state_dir[0] && (rc = default_state_dir(srv->cfg.state_dir, sizeof(srv->cfg.state_dir), e)))
 		return rc;
@@ -117,7 +118,7 @@ cove_err coved_state_open(coved *srv, cove_error *e)
 		return rc;
 	if ((rc = open_signing_key(srv, st, e)))
 		return rc;
-	if ((rc = cove_token_jwks_new(&st->key, 1, &st->jwks, e)))
+	if ((rc = cove_token_key_pem(st->key, &st->key_pem, e)) || (rc = cove_token_jwks_new(&st->key, 1, &st->jwks, e)))
 		return rc;
 	if ((rc = open_platform(srv, st, e)))
 		return rc;
@@ -154,12 +155,15 @@ void coved_state_close(coved *srv)
 	kbs_sessions_free(st->kbs);
 	json_decref(st->jwks);
 	cove_token_key_free(st->key);
+	if (st->key_pem)
+		memset(st->key_pem, 0, strlen(st->key_pem));
+	free(st->key_pem);
 	cove_store_free(st->store);
 	cove_platform_free(st->platform);
 	for (size_t i = 0; i < COVED_POLICY_TYPES; i++)
 		cove_maa_policy_free(st->policies[i].parsed);
 	pthread_mutex_destroy(&st->platform_mu);
-	pthread_mutex_destroy(&st->policy_mu);
+	pthread_rwlock_destroy(&st->policy_lock);
 	free(st);
 	srv->ctx = NULL;
 }
@@ -206,24 +210,39 @@ static cove_err dcap_platform(void *arg, cove_tee_type tee, const uint8_t fmspc[
 			      cove_dcap_collateral *out, cove_error *e)
 {
 	coved_worker *w = arg;
-	int64_t now = (int64_t)time(NULL);
 	cove_err rc;
 
-	if (tee == COVE_TEE_SGX && w->sgx_bundle && now < w->sgx_bundle_until &&
-	    memcmp(fmspc, "\xC0\xFF\xEE\x00\x00\x00", 6) == 0)
-		return cove_dcap_collateral_parse_bundle(w->sgx_bundle, strlen(w->sgx_bundle), out, e);
 	pthread_mutex_lock(&w->st->platform_mu);
 	rc = cove_attest_dcap_from_platform(w->st->platform, tee, fmspc, ca, out, e);
 	pthread_mutex_unlock(&w->st->platform_mu);
-	if (!rc && tee == COVE_TEE_SGX && memcmp(fmspc, "\xC0\xFF\xEE\x00\x00\x00", 6) == 0) {
-		char *b = NULL;
-		if (cove_dcap_collateral_to_bundle(out, &b, NULL) == COVE_OK) {
-			free(w->sgx_bundle);
-			w->sgx_bundle = b;
-			w->sgx_bundle_until = now + 60;
-		}
-	}
 	return rc;
+}
+
+static const cove_dcap_collateral *dcap_platform_borrow(void *arg, cove_tee_type tee, const uint8_t fmspc[6],
+							const char *ca)
+{
+	coved_worker *w = arg;
+	int64_t now = (int64_t)time(NULL);
+	cove_err rc;
+
+	if (tee != COVE_TEE_SGX || memcmp(fmspc, "\xC0\xFF\xEE\x00\x00\x00", 6) != 0)
+		return NULL;
+	if (w->have_sgx_coll && now < w->sgx_coll_until)
+		return &w->sgx_coll;
+	if (w->have_sgx_coll)
+		cove_dcap_collateral_free(&w->sgx_coll);
+	memset(&w->sgx_coll, 0, sizeof(w->sgx_coll));
+	w->have_sgx_coll = false;
+	pthread_mutex_lock(&w->st->platform_mu);
+	rc = cove_attest_dcap_from_platform(w->st->platform, tee, fmspc, ca, &w->sgx_coll, NULL);
+	pthread_mutex_unlock(&w->st->platform_mu);
+	if (rc) {
+		cove_dcap_collateral_free(&w->sgx_coll);
+		return NULL;
+	}
+	w->have_sgx_coll = true;
+	w->sgx_coll_until = now + 60;
+	return &w->sgx_coll;
 }
 
 void coved_worker_free(void *p)
@@ -236,7 +255,9 @@ void coved_worker_free(void *p)
 	cove_dcap_verifier_free(w->ctx.dcap);
 	cove_snp_kds_free(w->kds);
 	cove_dcap_pcs_free(w->pcs);
-	free(w->sgx_bundle);
+	if (w->have_sgx_coll)
+		cove_dcap_collateral_free(&w->sgx_coll);
+	cove_token_key_free(w->key);
 	free(w);
 }
 
@@ -263,7 +284,8 @@ coved_worker *coved_worker_get(coved *srv, cove_error *e)
 		if ((rc = cove_snp_kds_new(&ko, &w->kds, e)) || (rc = cove_dcap_pcs_new(&po, &w->pcs, e)))
 			goto fail;
 	}
-	if ((rc = cove_snp_verifier_new(&w->ctx.snp, e)) || (rc = cove_dcap_verifier_new(&w->ctx.dcap, e)))
+	if ((rc = cove_snp_verifier_new(&w->ctx.snp, e)) || (rc = cove_dcap_verifier_new(&w->ctx.dcap, e)) ||
+	    (rc = cove_token_key_from_pem(st->key_pem, strlen(st->key_pem), cove_token_key_alg(st->key), &w->key, e)))
 		goto fail;
 	{
 		cove_snp_collateral_source src = {.ctx = w, .get_vcek = snp_vcek, .get_chain = snp_chain,
@@ -278,6 +300,7 @@ coved_worker *coved_worker_get(coved *srv, cove_error *e)
 			goto fail;
 		if (st->have_emu_sgx) {
 			w->ctx.dcap_sources[w->ctx.n_dcap_sources].get = dcap_platform;
+			w->ctx.dcap_sources[w->ctx.n_dcap_sources].borrow = dcap_platform_borrow;
 			w->ctx.dcap_sources[w->ctx.n_dcap_sources].arg = w;
 			w->ctx.n_dcap_sources++;
 		}
