@@ -115,4 +115,27 @@ http POST /keys/k3/release --data-binary "$(jq -cn --arg t "$(jq -r .token "$T/b
 expect_status 400 no_tee_key "release to a token without a TEE key"
 
 stop_coved
+
+# Tokens of another attestation service: refused unless the operator trusts its issuer and JWKS.
+start_coved other --state-dir "$T/st" --trust-emulated-root --platform-dir "$PLAT" --admin-token-file "$T/admin" ||
+	{ fail "restart"; finish; }
+OTHER_ISSUER=$ISSUER
+http GET /certs
+cp "$T/body" "$T/other-jwks.json"
+http POST /attest/SevSnpVm --data-binary @"$T/snp-req.json"
+expect_status 200 "" "SNP attest at the first instance"
+FOREIGN=$(jq -r .token "$T/body")
+stop_coved
+start_coved third --state-dir "$T/st3" --admin-token-file "$T/admin" || { fail "third instance"; finish; }
+admin PUT /keys/kx --data-binary "$(jq -cn --arg k "$K" --argjson p "$(ISSUER=$OTHER_ISSUER policy sevsnpvm)" '{key:{kty:"oct", k:$k}, release_policy:$p}')"
+expect_status 200 "" "PUT /keys/kx naming the other issuer"
+http POST /keys/kx/release --data-binary "$(jq -cn --arg t "$FOREIGN" '{target:$t}')"
+expect_status 401 untrusted_issuer "a token of an issuer nobody configured"
+stop_coved
+start_coved fourth --state-dir "$T/st3" --admin-token-file "$T/admin" --trusted-issuer "$OTHER_ISSUER=$T/other-jwks.json" ||
+	{ fail "fourth instance"; finish; }
+http POST /keys/kx/release --data-binary "$(jq -cn --arg t "$FOREIGN" '{target:$t}')"
+expect_status 200 "" "release to a token of a trusted issuer"
+jq -e '.value | length > 0' "$T/body" >/dev/null || fail "no value from the trusted-issuer release"
+stop_coved
 finish

@@ -70,6 +70,21 @@ cove_err coved_config_parse_listen(coved_config *c, const char *text, cove_error
 
 int coved_log_level_parse(const char *s);
 
+cove_err coved_config_add_trusted(coved_config *c, const char *issuer, const char *jwks_file, cove_error *e)
+{
+	if (!issuer || !jwks_file || !*issuer || !*jwks_file)
+		return cove_error_set(e, COVE_ERR_PARSE, "trusted issuer: expected an issuer URL and a JWKS file");
+	if (c->ntrusted >= sizeof(c->trusted) / sizeof(c->trusted[0]))
+		return cove_error_set(e, COVE_ERR_ARG, "trusted issuer: at most %zu",
+				      sizeof(c->trusted) / sizeof(c->trusted[0]));
+	if (strlen(issuer) >= sizeof(c->trusted[0].issuer) || strlen(jwks_file) >= sizeof(c->trusted[0].jwks_file))
+		return cove_error_set(e, COVE_ERR_ARG, "trusted issuer: name too long");
+	strcpy(c->trusted[c->ntrusted].issuer, issuer);
+	strcpy(c->trusted[c->ntrusted].jwks_file, jwks_file);
+	c->ntrusted++;
+	return COVE_OK;
+}
+
 int coved_log_level_parse(const char *s)
 {
 	static const char *const names[] = {"error", "warn", "info", "debug"};
@@ -107,6 +122,18 @@ cove_err coved_config_load(coved_config *c, const char *path, cove_error *e)
 			rc = set_string(c->admin_token_file, sizeof(c->admin_token_file), v, key, e);
 		} else if (strcmp(key, "issuer") == 0) {
 			rc = set_string(c->issuer, sizeof(c->issuer), v, key, e);
+		} else if (strcmp(key, "trusted-issuers") == 0) {
+			size_t i;
+			json_t *t;
+			if (!json_is_array(v))
+				rc = cove_error_set(e, COVE_ERR_PARSE, "config \"trusted-issuers\": expected an array of "
+								      "{\"issuer\", \"jwks-file\"}");
+			json_array_foreach(v, i, t) {
+				if (rc)
+					break;
+				rc = coved_config_add_trusted(c, json_string_value(json_object_get(t, "issuer")),
+							      json_string_value(json_object_get(t, "jwks-file")), e);
+			}
 		} else if (strcmp(key, "platform-dir") == 0) {
 			rc = set_string(c->platform_dir, sizeof(c->platform_dir), v, key, e);
 		} else if (strcmp(key, "collateral-dir") == 0) {

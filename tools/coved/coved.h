@@ -37,6 +37,12 @@ typedef struct coved_config {
 	int log_level;            /* 0 error .. 3 debug */
 	char collateral_dir[4096]; /* offline collateral (optional) */
 	char platform_dir[4096];  /* the emulated platform whose root --trust-emulated-root trusts */
+	/* Other attestation services whose tokens /keys/{name}/release accepts: issuer -> JWKS file. */
+	struct {
+		char issuer[512];
+		char jwks_file[4096];
+	} trusted[8];
+	unsigned ntrusted;
 	bool offline;             /* never fetch collateral from the network */
 } coved_config;
 

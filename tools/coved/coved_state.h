@@ -35,6 +35,7 @@ typedef struct coved_state {
 	cove_store *store;
 	cove_token_key *key;
 	char *key_pem;            /* to give each worker its own copy */
+	json_t *trusted_jwks[8];  /* JWKS of cfg.trusted[i] */
 	json_t *jwks;
 	char issuer[512];
 	char jku[600];

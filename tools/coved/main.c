@@ -19,6 +19,7 @@
 void coved_state_set_port(coved *srv, uint16_t port);
 
 cove_err coved_config_parse_listen(coved_config *c, const char *text, cove_error *e);
+cove_err coved_config_add_trusted(coved_config *c, const char *issuer, const char *jwks_file, cove_error *e);
 int coved_log_level_parse(const char *s);
 
 static const char usage[] =
@@ -42,6 +43,8 @@ static const char usage[] =
 	"  --trust-emulated-root    accept evidence of cove's emulated platform (never by default)\n"
 	"  --platform-dir DIR       that platform's state directory (default: cove's default)\n"
 	"  --issuer URL             token \"iss\" and base of \"jku\" (default http(s)://ADDR:PORT)\n"
+	"  --trusted-issuer ISS=JWKS_FILE   also accept tokens of another attestation service\n"
+	"                           (e.g. an MAA instance and its /certs) for key release; repeatable\n"
 	"  --token-alg ALG          RS256 (default), ES256 or ES384\n"
 	"  --token-lifetime SECS    default 28800 (8 hours, as MAA)\n"
 	"  --max-body BYTES         request body limit, default 1048576\n"
@@ -103,6 +106,7 @@ int main(int argc, char **argv)
 		{"threads", required_argument, NULL, 't'},       {"collateral-dir", required_argument, NULL, 'D'},
 		{"offline", no_argument, NULL, 'O'},             {"log-level", required_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},                {"platform-dir", required_argument, NULL, 'p'},
+		{"trusted-issuer", required_argument, NULL, 'I'},
 		{0},
 	};
 	coved srv;
@@ -150,6 +154,19 @@ int main(int argc, char **argv)
 		case 'D': snprintf(srv.cfg.collateral_dir, sizeof(srv.cfg.collateral_dir), "%s", optarg); break;
 		case 'O': srv.cfg.offline = true; break;
 		case 'p': snprintf(srv.cfg.platform_dir, sizeof(srv.cfg.platform_dir), "%s", optarg); break;
+		case 'I': {
+			char *eq = strchr(optarg, '=');
+			if (!eq) {
+				fprintf(stderr, "coved: --trusted-issuer: expected ISSUER=JWKS_FILE\n");
+				return 2;
+			}
+			*eq = '\0';
+			if (coved_config_add_trusted(&srv.cfg, optarg, eq + 1, &e)) {
+				fprintf(stderr, "coved: --trusted-issuer: %s\n", e.msg);
+				return 2;
+			}
+			break;
+		}
 		case 'L':
 		case 'm':
 		case 't':

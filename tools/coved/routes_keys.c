@@ -161,7 +161,7 @@ void coved_route_key_delete(coved *srv, const coved_request *rq, coved_response 
 void coved_route_key_release(coved *srv, const coved_request *rq, coved_response *rs)
 {
 	coved_state *st = srv->ctx;
-	char name[129], why[512];
+	char name[129], why[512], issuer[512];
 	json_error_t je;
 	json_t *body = NULL, *claims = NULL, *payload = NULL;
 	const char *target, *enc_name;
@@ -194,12 +194,41 @@ void coved_route_key_release(coved *srv, const coved_request *rq, coved_response
 				  "enc: expected CKM_RSA_AES_KEY_WRAP, RSA_AES_KEY_WRAP_256 or RSA_AES_KEY_WRAP_384");
 		goto out;
 	}
-	memset(&vo, 0, sizeof(vo));
-	vo.issuer = st->issuer;
-	vo.leeway = 60;
-	if (cove_token_verify(target, st->jwks, &vo, &claims, NULL, &e)) {
-		coved_reply_error(rs, 401, "bad_token", "target: %s", e.msg);
-		goto out;
+	/* This instance's tokens, or those of an attestation service the operator trusts (--trusted-issuer). */
+	{
+		json_t *hdr = NULL, *unverified = NULL;
+		const char *iss = NULL;
+		const json_t *jwks = NULL;
+		if (cove_token_decode(target, &hdr, &unverified, &e)) {
+			coved_reply_error(rs, 401, "bad_token", "target: %s", e.msg);
+			goto out;
+		}
+		iss = json_string_value(json_object_get(unverified, "iss"));
+		if (iss && strcmp(iss, st->issuer) == 0) {
+			jwks = st->jwks;
+		} else {
+			for (unsigned i = 0; iss && i < srv->cfg.ntrusted && !jwks; i++)
+				if (strcmp(iss, srv->cfg.trusted[i].issuer) == 0)
+					jwks = st->trusted_jwks[i];
+		}
+		if (!jwks) {
+			coved_reply_error(rs, 401, "untrusted_issuer", "target: tokens of %s are not accepted here (trusted: "
+								      "this instance%s)",
+					  iss ? iss : "(no iss)", srv->cfg.ntrusted ? " and --trusted-issuer ones" : " only");
+			json_decref(hdr);
+			json_decref(unverified);
+			goto out;
+		}
+		snprintf(issuer, sizeof(issuer), "%s", iss);
+		json_decref(hdr);
+		json_decref(unverified);
+		memset(&vo, 0, sizeof(vo));
+		vo.issuer = issuer;
+		vo.leeway = 60;
+		if (cove_token_verify(target, jwks, &vo, &claims, NULL, &e)) {
+			coved_reply_error(rs, 401, "bad_token", "target: %s", e.msg);
+			goto out;
+		}
 	}
 	if (cove_store_key_get(st->store, name, &key, &found, &e)) {
 		coved_reply_cove_error(rs, &e);
@@ -210,7 +239,7 @@ void coved_route_key_release(coved *srv, const coved_request *rq, coved_response
 		goto out;
 	}
 	if (cove_skr_policy_parse(key.release_policy, strlen(key.release_policy), &pol, &e) ||
-	    cove_skr_policy_evaluate(pol, st->issuer, claims, &allowed, why, sizeof(why), &e)) {
+	    cove_skr_policy_evaluate(pol, issuer, claims, &allowed, why, sizeof(why), &e)) {
 		coved_reply_cove_error(rs, &e);
 		goto out;
 	}

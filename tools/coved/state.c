@@ -122,6 +122,17 @@ cove_err coved_state_open(coved *srv, cove_error *e)
 		return rc;
 	if ((rc = open_platform(srv, st, e)))
 		return rc;
+	for (unsigned i = 0; i < srv->cfg.ntrusted; i++) {
+		json_error_t je;
+		json_t *j = json_load_file(srv->cfg.trusted[i].jwks_file, JSON_REJECT_DUPLICATES, &je);
+		if (!j || !json_is_array(json_object_get(j, "keys"))) {
+			json_decref(j);
+			return cove_error_set(e, COVE_ERR_PARSE, "trusted issuer %s: %s is not a JWKS ({\"keys\": [...]})%s%s",
+					      srv->cfg.trusted[i].issuer, srv->cfg.trusted[i].jwks_file, j ? "" : ": ",
+					      j ? "" : je.text);
+		}
+		st->trusted_jwks[i] = j;
+	}
 	if (srv->cfg.issuer[0])
 		snprintf(st->issuer, sizeof(st->issuer), "%s", srv->cfg.issuer);
 	else
@@ -153,6 +164,8 @@ void coved_state_close(coved *srv)
 	if (!st)
 		return;
 	kbs_sessions_free(st->kbs);
+	for (size_t i = 0; i < sizeof(st->trusted_jwks) / sizeof(st->trusted_jwks[0]); i++)
+		json_decref(st->trusted_jwks[i]);
 	json_decref(st->jwks);
 	cove_token_key_free(st->key);
 	if (st->key_pem)
