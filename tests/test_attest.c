@@ -809,6 +809,60 @@ static void test_unsupported(void **state)
 	free(body);
 }
 
+/* ---- KBS evidence ---- */
+
+static void kbs_fails(const char *tee, const char *json, cove_err want, const char *msg)
+{
+	json_t *ev = json_loads(json, JSON_DECODE_ANY, NULL);
+	cove_attest_request *r = (cove_attest_request *)1;
+	cove_attest_type t;
+	cove_error e = {0};
+
+	assert_non_null(ev);
+	assert_int_equal(cove_attest_kbs_request_parse(tee, ev, &t, &r, &e), want);
+	assert_null(r);
+	cove_test_expect_msg(&e, msg);
+	json_decref(ev);
+}
+
+static void test_kbs_evidence(void **state)
+{
+	cove_buf q = {0};
+	cove_attest_request *r = NULL;
+	cove_attest_type t = 0;
+	cove_error e = {0};
+	char *b64, json[16384];
+	json_t *ev;
+
+	(void)state;
+	kbs_fails("cca", "{}", COVE_ERR_UNSUPPORTED, "cove verifies sgx, tdx and snp");
+	kbs_fails("sgx", "[]", COVE_ERR_PARSE, "expected the sgx evidence object");
+	kbs_fails("sgx", "{\"quote\": 5}", COVE_ERR_PARSE, "tee-evidence.quote");
+	kbs_fails("tdx", "{\"quote\": \"@@@\"}", COVE_ERR_PARSE, "tee-evidence.quote");
+	kbs_fails("snp", "{\"attestation_report\": [1, 300]}", COVE_ERR_PARSE, "attestation_report[1]: not a byte");
+	kbs_fails("snp", "{\"attestation_report\": {}}", COVE_ERR_PARSE, "attestation_report: expected base64");
+	kbs_fails("snp", "{\"attestation_report\": \"AAAA\", \"cert_chain\": 7}", COVE_ERR_PARSE,
+		  "cert_chain: expected PEM text or an array");
+	/* A real SGX quote in Trustee's shape decodes to an SgxEnclave request carrying it. */
+	cove_test_read_shared("vectors/sgx/automata/solana-tests-data/quote_sgx.bin", &q);
+	b64 = cove_base64_new(q.data, q.len);
+	snprintf(json, sizeof(json), "{\"quote\": \"%s\"}", b64);
+	ev = json_loads(json, 0, NULL);
+	assert_int_equal(cove_attest_kbs_request_parse("sgx", ev, &t, &r, &e), COVE_OK);
+	assert_int_equal(t, COVE_ATTEST_SGXENCLAVE);
+	assert_int_equal(r->evidence.len, q.len);
+	assert_memory_equal(r->evidence.data, q.data, q.len);
+	assert_false(r->runtime.present);
+	cove_attest_request_free(r);
+	/* The same quote declared as TDX evidence is refused by the request checks. */
+	r = NULL;
+	assert_int_not_equal(cove_attest_kbs_request_parse("tdx", ev, &t, &r, &e), COVE_OK);
+	assert_null(r);
+	json_decref(ev);
+	free(b64);
+	cove_buf_free(&q);
+}
+
 /* ---- MAA policies deciding real evidence ---- */
 
 /* Verified claims of a real sample (SNP sidecar report, Automata SGX quote, Phala TDX quote) at the 2025-07-01 pin. */
@@ -949,6 +1003,7 @@ int main(void)
 		cmocka_unit_test(test_sgx_emulated),
 		cmocka_unit_test(test_unsupported),
 		cmocka_unit_test(test_policies_decide_real_evidence),
+		cmocka_unit_test(test_kbs_evidence),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -101,6 +101,19 @@ cove_err cove_attest_request_parse(cove_attest_type type, const char *body, size
 void cove_attest_request_free(cove_attest_request *r);
 
 /*
+ * The primary evidence of a KBS attest request (`tee-evidence.primary_evidence`,
+ * a JSON object) for `tee` "sgx", "tdx" or "snp", as an MAA-shaped request of
+ * the matching type (no runtimeData: KBS binds its runtime data differently).
+ * Accepted shapes (Trustee's attesters; base64 standard or URL-safe):
+ *   sgx: {"quote": base64};  tdx: {"quote": base64, "cc_eventlog"?};
+ *   snp: {"attestation_report": base64 of the raw 1184-byte report, or an array of its bytes,
+ *         "cert_chain"?: PEM text, or an array of base64 DER or {"cert_type", "data": [bytes]}}.
+ * COVE_ERR_PARSE naming the member on anything else; COVE_ERR_UNSUPPORTED for another tee.
+ */
+cove_err cove_attest_kbs_request_parse(const char *tee, const json_t *primary_evidence, cove_attest_type *type,
+				       cove_attest_request **req, cove_error *e);
+
+/*
  * A source of DCAP collateral for a quote's platform: fill `out` (zeroed by
  * the caller; free with cove_dcap_collateral_free) for `tee`, the PCK's
  * FMSPC and issuing CA ("processor" or "platform").  COVE_ERR_UNAVAILABLE
