@@ -45,14 +45,11 @@ typedef struct coved_state {
 	uint8_t emu_sgx_spki[32];
 	bool have_emu_sgx;
 	/*
-	 * Policies in force, parsed: read-locked while an attestation evaluates
-	 * one, write-locked to replace one.  coved is the store's only writer, so
-	 * a generation counter bumped by every policy change says when the cache
-	 * must be reloaded; attestations read no row otherwise.
+	 * coved is the store's only writer: a generation counter bumped by every
+	 * policy change tells the workers when to reload their parsed copies;
+	 * attestations read no row and take no lock otherwise.
 	 */
-	pthread_rwlock_t policy_lock;
 	_Atomic uint64_t policy_generation;
-	coved_policy_cache policies[COVED_POLICY_TYPES];
 	kbs_session_table *kbs;
 	pthread_key_t worker_key;
 } coved_state;
@@ -71,6 +68,7 @@ typedef struct coved_worker {
 	unsigned next_chain;
 	/* The emulated platform's SGX collateral, kept per worker for a minute (no global lock per quote). */
 	cove_token_key *key;      /* this worker's copy of the signing key (OpenSSL's RSA blinding is per key) */
+	coved_policy_cache policies[COVED_POLICY_TYPES]; /* this worker's parsed policies */
 	cove_dcap_collateral sgx_coll;
 	bool have_sgx_coll;
 	int64_t sgx_coll_until;

@@ -61,18 +61,18 @@ void coved_route_openid(coved *srv, const coved_request *rq, coved_response *rs)
 				   "iat", "exp", "nbf", "x-cove-tcb-status", "revocation_endpoint", st->issuer));
 }
 
-/* Reload the cached policy of type `idx` from the store (write lock held by the caller). */
-static cove_err reload_policy(coved_state *st, int idx, uint64_t gen, cove_error *e)
+/* Reload worker w's copy of the policy of type `idx` from the store. */
+static cove_err reload_policy(coved_worker *w, int idx, uint64_t gen, cove_error *e)
 {
 	cove_store_policy sp;
 	bool found = false;
 	const char *text = coved_default_policy;
-	coved_policy_cache *c = &st->policies[idx];
+	coved_policy_cache *c = &w->policies[idx];
 	cove_maa_policy *np = NULL;
 	cove_err rc;
 
 	memset(&sp, 0, sizeof(sp));
-	if ((rc = cove_store_policy_get(st->store, policy_types[idx], &sp, &found, e)))
+	if ((rc = cove_store_policy_get(w->st->store, policy_types[idx], &sp, &found, e)))
 		return rc;
 	if (found)
 		text = sp.text;
@@ -95,33 +95,20 @@ static cove_err reload_policy(coved_state *st, int idx, uint64_t gen, cove_error
 }
 
 /*
- * The policy in force for `type`: the stored one, else the default; parsed
- * once per change.  On success *p borrows the parsed policy under the read
- * lock, which the caller releases with unlock_policy().
+ * The policy in force for `type`: the stored one, else the default.  Each
+ * worker keeps its own parsed copy (no lock on the hot path) and reloads it
+ * when the generation counter says a policy changed.
  */
-static cove_err lock_policy(coved_state *st, int idx, const cove_maa_policy **p, char hash[48], cove_error *e)
+static cove_err current_policy(coved_worker *w, int idx, const cove_maa_policy **p, char hash[48], cove_error *e)
 {
-	uint64_t gen = atomic_load(&st->policy_generation);
+	uint64_t gen = atomic_load(&w->st->policy_generation);
+	cove_err rc;
 
-	pthread_rwlock_rdlock(&st->policy_lock);
-	while (st->policies[idx].generation != gen) {
-		cove_err rc;
-		pthread_rwlock_unlock(&st->policy_lock);
-		pthread_rwlock_wrlock(&st->policy_lock);
-		rc = st->policies[idx].generation == gen ? COVE_OK : reload_policy(st, idx, gen, e);
-		pthread_rwlock_unlock(&st->policy_lock);
-		if (rc)
-			return rc;
-		pthread_rwlock_rdlock(&st->policy_lock);
-	}
-	*p = st->policies[idx].parsed;
-	memcpy(hash, st->policies[idx].hash, 48);
+	if (w->policies[idx].generation != gen && (rc = reload_policy(w, idx, gen, e)))
+		return rc;
+	*p = w->policies[idx].parsed;
+	memcpy(hash, w->policies[idx].hash, 48);
 	return COVE_OK;
-}
-
-static void unlock_policy(coved_state *st)
-{
-	pthread_rwlock_unlock(&st->policy_lock);
 }
 
 static void failures_json(const cove_result *res, json_t *arr)
@@ -154,7 +141,6 @@ cove_err coved_attest_evidence(coved *srv, cove_attest_type type, const cove_att
 	const char *tname = cove_attest_type_name(type);
 	int idx = policy_index(tname);
 	cove_err rc;
-	bool locked = false;
 
 	memset(&mr, 0, sizeof(mr));
 	*jwt = NULL;
@@ -193,22 +179,17 @@ cove_err coved_attest_evidence(coved *srv, cove_attest_type type, const cove_att
 		}
 		pol = draft;
 	} else {
-		if (idx < 0 || (rc = lock_policy(st, idx, &pol, hash, &e))) {
+		if (idx < 0 || (rc = current_policy(w, idx, &pol, hash, &e))) {
 			if (idx < 0)
 				rc = cove_error_set(&e, COVE_ERR_UNSUPPORTED, "no policy for %s", tname);
 			coved_reply_cove_error(rs, &e);
 			goto out;
 		}
-		locked = true;
 	}
 	if ((rc = cove_maa_claims_from_object(claims, "AttestationService", &incoming, &e)) ||
 	    (rc = cove_maa_policy_evaluate(pol, incoming, &mr, &e))) {
 		coved_reply_cove_error(rs, &e);
 		goto out;
-	}
-	if (locked) {
-		unlock_policy(st);
-		locked = false;
 	}
 	if (!mr.permitted) {
 		coved_reply_error(rs, 403, "policy_denied", "the %s policy did not permit this evidence (%s line %u)", tname,
@@ -266,8 +247,6 @@ cove_err coved_attest_evidence(coved *srv, cove_attest_type type, const cove_att
 		*claims_out = json_incref(token);
 	rc = COVE_OK;
 out:
-	if (locked)
-		unlock_policy(st);
 	cove_maa_result_clear(&mr);
 	cove_maa_policy_free(draft);
 	json_decref(token);

@@ -107,7 +107,6 @@ cove_err coved_state_open(coved *srv, cove_error *e)
 		return cove_error_set(e, COVE_ERR_NOMEM, "out of memory");
 	srv->ctx = st;
 	pthread_mutex_init(&st->platform_mu, NULL);
-	pthread_rwlock_init(&st->policy_lock, NULL);
 	atomic_store(&st->policy_generation, 1);
 	pthread_key_create(&st->worker_key, coved_worker_free);
 	if (!srv->cfg.state_dir[0] && (rc = default_state_dir(srv->cfg.state_dir, sizeof(srv->cfg.state_dir), e)))
@@ -173,10 +172,7 @@ void coved_state_close(coved *srv)
 	free(st->key_pem);
 	cove_store_free(st->store);
 	cove_platform_free(st->platform);
-	for (size_t i = 0; i < COVED_POLICY_TYPES; i++)
-		cove_maa_policy_free(st->policies[i].parsed);
 	pthread_mutex_destroy(&st->platform_mu);
-	pthread_rwlock_destroy(&st->policy_lock);
 	free(st);
 	srv->ctx = NULL;
 }
@@ -271,6 +267,8 @@ void coved_worker_free(void *p)
 	if (w->have_sgx_coll)
 		cove_dcap_collateral_free(&w->sgx_coll);
 	cove_token_key_free(w->key);
+	for (size_t i = 0; i < COVED_POLICY_TYPES; i++)
+		cove_maa_policy_free(w->policies[i].parsed);
 	free(w);
 }
 
