@@ -43,5 +43,7 @@ json_t *cove_token_key_private_jwk(const cove_token_key *k);
 
 /* The signing key imported into OpenSSL once, at creation (borrowed; thread-safe for signing). */
 cove_pkey *cove_token_key_signing_pkey(const cove_token_key *k);
+/* A DigestSign context initialised for the key's algorithm: copy it (EVP_MD_CTX_copy_ex), never use it. */
+const struct evp_md_ctx_st *cove_token_key_sign_template(const cove_token_key *k);
 
 #endif

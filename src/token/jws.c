@@ -124,8 +124,6 @@ static cove_err sign_input(const cove_token_key *key, cove_token_alg alg, const 
 {
 	EVP_PKEY *pk = cove_token_key_signing_pkey(key);
 	EVP_MD_CTX *ctx = NULL;
-	EVP_PKEY_CTX *pctx = NULL;
-	const EVP_MD *md;
 	unsigned char *sig = NULL, raw[132];
 	size_t siglen = 0, hl = strlen(h), pl = strlen(p), n;
 	char *input = NULL;
@@ -133,11 +131,7 @@ static cove_err sign_input(const cove_token_key *key, cove_token_alg alg, const 
 	cove_err rc = COVE_OK;
 
 	*out = NULL;
-	switch (alg) {
-	case COVE_TOKEN_RS256: case COVE_TOKEN_PS256: case COVE_TOKEN_ES256: md = EVP_sha256(); n = 32; break;
-	case COVE_TOKEN_RS384: case COVE_TOKEN_PS384: case COVE_TOKEN_ES384: md = EVP_sha384(); n = 48; break;
-	default: md = EVP_sha512(); n = 66; break;
-	}
+	n = (alg & COVE_TOKEN_ES256) ? 32 : (alg & COVE_TOKEN_ES384) ? 48 : 66; /* ES coordinate size */
 	input = malloc(hl + pl + 2);
 	ctx = EVP_MD_CTX_new();
 	if (!pk || !input || !ctx) {
@@ -147,10 +141,7 @@ static cove_err sign_input(const cove_token_key *key, cove_token_alg alg, const 
 	memcpy(input, h, hl);
 	input[hl] = '.';
 	memcpy(input + hl + 1, p, pl + 1);
-	if (EVP_DigestSignInit(ctx, &pctx, md, NULL, pk) != 1 ||
-	    ((alg & (COVE_TOKEN_PS256 | COVE_TOKEN_PS384 | COVE_TOKEN_PS512)) &&
-	     (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-	      EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)) ||
+	if (EVP_MD_CTX_copy_ex(ctx, cove_token_key_sign_template(key)) != 1 ||
 	    EVP_DigestSign(ctx, NULL, &siglen, (const unsigned char *)input, hl + pl + 1) != 1 ||
 	    !(sig = OPENSSL_malloc(siglen)) ||
 	    EVP_DigestSign(ctx, sig, &siglen, (const unsigned char *)input, hl + pl + 1) != 1) {
