@@ -26,8 +26,14 @@ if [ -n "${COVE_DEMO_ENCLAVE:-}" ] && [ -f "$COVE_DEMO_ENCLAVE" ]; then
 		{ echo "FAIL: no reason for the tampered image"; cat "$tmp/tout"; fails=$((fails + 1)); }
 fi
 [ "$(grep -c 'rejected, as it must be' "$tmp/out")" -eq 2 ] || { echo "FAIL: expected two rejections"; fails=$((fails + 1)); }
-"$COVE_BIN" demo --json --state-dir "$tmp/state" >"$tmp/json" 2>/dev/null || { echo "FAIL: demo --json"; fails=$((fails + 1)); }
-grep -q '"ok": true' "$tmp/json" || { echo "FAIL: demo --json is not ok"; fails=$((fails + 1)); }
+"$COVE_BIN" demo --json --state-dir "$tmp/state" >"$tmp/json" 2>"$tmp/json.err" ||
+	{ echo "FAIL: demo --json exited $?"; cat "$tmp/json.err"; fails=$((fails + 1)); }
+grep -q '"ok": true' "$tmp/json" || {
+	echo "FAIL: demo --json is not ok"
+	cat "$tmp/json"
+	[ -f "$tmp/state/coved.log" ] && tail -n 20 "$tmp/state/coved.log"
+	fails=$((fails + 1))
+}
 [ "$(stat -c %a "$tmp/state")" = 700 ] || { echo "FAIL: state dir mode $(stat -c %a "$tmp/state")"; fails=$((fails + 1)); }
 "$COVE_BIN" demo --ovmf /nonexistent >/dev/null 2>&1
 [ $? -eq 2 ] || { echo "FAIL: missing OVMF is not a usage error"; fails=$((fails + 1)); }

@@ -83,8 +83,8 @@ static cove_err start_coved(cove_demo_coved *d, const char *platform_dir, cove_e
 		d->pid = 0;
 		return cove_error_set(e, COVE_ERR_UNAVAILABLE, "cannot start %s: %s", coved_path(), strerror(rc));
 	}
-	/* Wait (up to 20 s) for {"msg":"listening","port":N} in its log. */
-	for (int i = 0; i < 200; i++) {
+	/* Wait (up to 60 s: a sanitizer build on a loaded machine is slow) for {"msg":"listening","port":N}. */
+	for (int i = 0; i < 600; i++) {
 		const char *p;
 		int st;
 		struct timespec ts = {0, 100 * 1000000L};
