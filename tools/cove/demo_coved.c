@@ -85,17 +85,19 @@ static cove_err start_coved(cove_demo_coved *d, const char *platform_dir, cove_e
 	}
 	/* Wait (up to 60 s: a sanitizer build on a loaded machine is slow) for {"msg":"listening","port":N}. */
 	for (int i = 0; i < 600; i++) {
-		const char *p;
 		int st;
 		struct timespec ts = {0, 100 * 1000000L};
 		cove_buf_free(&log);
-		if (cove_file_read(log_path, 1 << 20, &log, NULL) == COVE_OK && log.len &&
-		    (p = strstr((const char *)log.data, "\"msg\":\"listening\"")) != NULL) {
-			const char *q = strstr((const char *)log.data, "\"port\":");
-			if (q) {
+		if (cove_file_read(log_path, 1 << 20, &log, NULL) == COVE_OK && log.len) {
+			/* The file's bytes are not a C string: search a terminated copy. */
+			char *text = strndup((const char *)log.data, log.len);
+			const char *line = text ? strstr(text, "\"msg\":\"listening\"") : NULL;
+			const char *q = line ? strstr(text, "\"port\":") : NULL;
+			if (q)
 				d->port = (unsigned)atoi(q + 7);
+			free(text);
+			if (d->port)
 				break;
-			}
 		}
 		if (waitpid(d->pid, &st, WNOHANG) == d->pid) {
 			d->pid = 0;
