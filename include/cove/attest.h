@@ -129,7 +129,8 @@ typedef struct cove_attest_dcap_source {
 	 * Optional, tried before `get`: collateral the source keeps itself
 	 * (borrowed; valid until the source's next call from this thread), so
 	 * that a service verifying many quotes of one platform does not rebuild
-	 * it per quote.  NULL = not available; `get` is tried then.
+	 * it per quote.  NULL = not available; `get` (which may be NULL for a
+	 * source that only lends) is tried then.
 	 */
 	const cove_dcap_collateral *(*borrow)(void *arg, cove_tee_type tee, const uint8_t fmspc[6], const char *ca);
 } cove_attest_dcap_source;

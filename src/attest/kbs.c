@@ -1,22 +1,37 @@
 /*
  * KBS evidence (Confidential Containers RCAR protocol 0.4.0, Trustee's
  * attester formats; shared/research/attestation-services.md 3.2) decoded
- * into the MAA-shaped request cove_attest_evaluate() takes, so that one
+ * straight into the cove_attest_request cove_attest_evaluate() takes, with
+ * the same checks of form as the MAA body (attest/internal.h), so that one
  * verifier path serves both APIs (cove/attest.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "attest/internal.h"
 #include "cove/attest.h"
 #include "cove/bytes.h"
 
-/* Standard or URL-safe base64, as clients send either. */
-static cove_err b64_any(const char *s, cove_buf *out, cove_error *e)
+/* A member given as base64 text or as a JSON array of byte values (serde's Vec<u8>). */
+static cove_err bytes_of(const json_t *v, const char *path, cove_buf *out, cove_error *e)
 {
-	if (strpbrk(s, "-_"))
-		return cove_base64url_decode(s, strlen(s), out, e);
-	return cove_base64_decode(s, strlen(s), out, e);
+	if (json_is_string(v))
+		return attest_b64_decode(path, json_string_value(v), json_string_length(v), out, e);
+	if (!json_is_array(v))
+		return cove_error_set(e, COVE_ERR_PARSE, "%s: expected base64 or an array of bytes", path);
+	out->len = json_array_size(v);
+	out->data = malloc(out->len ? out->len : 1);
+	if (!out->data)
+		return cove_error_set(e, COVE_ERR_NOMEM, "out of memory");
+	for (size_t k = 0; k < out->len; k++) {
+		const json_t *b = json_array_get(v, k);
+		json_int_t n = json_integer_value(b);
+		if (!json_is_integer(b) || n < 0 || n > 255)
+			return cove_error_set(e, COVE_ERR_PARSE, "%s[%zu]: not a byte", path, k);
+		out->data[k] = (uint8_t)n;
+	}
+	return COVE_OK;
 }
 
 /* Trustee's SNP cert_chain: PEM text, or entries of base64 DER / {"cert_type", "data": [bytes]}. */
@@ -35,22 +50,9 @@ static cove_err snp_chain_pem(const json_t *chain, cove_buf *pem, cove_error *e)
 	for (size_t i = 0; i < json_array_size(chain) && !rc; i++) {
 		json_t *c = json_array_get(chain, i), *data = json_is_object(c) ? json_object_get(c, "data") : c;
 		cove_buf der = {0};
-		if (json_is_string(data))
-			rc = b64_any(json_string_value(data), &der, e);
-		else if (json_is_array(data)) {
-			der.len = json_array_size(data);
-			der.data = malloc(der.len ? der.len : 1);
-			for (size_t k = 0; der.data && k < der.len; k++) {
-				json_int_t b = json_integer_value(json_array_get(data, k));
-				if (!json_is_integer(json_array_get(data, k)) || b < 0 || b > 255)
-					rc = cove_error_set(e, COVE_ERR_PARSE, "tee-evidence.cert_chain[%zu].data[%zu]: not a byte", i, k);
-				else
-					der.data[k] = (uint8_t)b;
-			}
-			if (!der.data)
-				rc = cove_error_set(e, COVE_ERR_NOMEM, "out of memory");
-		} else
-			rc = cove_error_set(e, COVE_ERR_PARSE, "tee-evidence.cert_chain[%zu]: expected base64 DER or {data}", i);
+		char path[64];
+		snprintf(path, sizeof(path), "tee-evidence.cert_chain[%zu]%s", i, json_is_object(c) ? ".data" : "");
+		rc = bytes_of(data, path, &der, e);
 		if (!rc) {
 			char *b64 = cove_base64_new(der.data, der.len);
 			size_t need = b64 ? strlen(b64) + 64 + strlen(b64) / 64 : 0;
@@ -74,14 +76,12 @@ static cove_err snp_chain_pem(const json_t *chain, cove_buf *pem, cove_error *e)
 	return rc;
 }
 
-/* An MAA-shaped request for the KBS evidence (so one verifier path serves both APIs). */
 cove_err cove_attest_kbs_request_parse(const char *tee, const json_t *ev, cove_attest_type *type,
 				       cove_attest_request **req, cove_error *e)
 {
-	json_t *maa = NULL;
-	char *body = NULL;
-	cove_buf raw = {0}, pem = {0};
-	cove_err rc = COVE_OK;
+	cove_attest_request *r = NULL;
+	cove_buf raw = {0};
+	cove_err rc;
 
 	*req = NULL;
 	if (!tee || (strcmp(tee, "sgx") && strcmp(tee, "tdx") && strcmp(tee, "snp")))
@@ -89,60 +89,31 @@ cove_err cove_attest_kbs_request_parse(const char *tee, const json_t *ev, cove_a
 				      tee ? tee : "(none)");
 	if (!json_is_object(ev))
 		return cove_error_set(e, COVE_ERR_PARSE, "tee-evidence: expected the %s evidence object", tee);
-	if (strcmp(tee, "sgx") == 0 || strcmp(tee, "tdx") == 0) {
-		const char *q = json_string_value(json_object_get(ev, "quote"));
-		*type = tee[0] == 's' ? COVE_ATTEST_SGXENCLAVE : COVE_ATTEST_TDXVM;
-		if (!q)
-			return cove_error_set(e, COVE_ERR_PARSE, "tee-evidence.quote: expected base64 of the quote");
-		if ((rc = b64_any(q, &raw, e)))
-			return cove_error_wrap(e, rc, "tee-evidence.quote");
-		char *b = cove_base64url_new(raw.data, raw.len);
-		maa = json_pack("{s:s}", "quote", b ? b : "");
-		free(b);
+	if (!(r = calloc(1, sizeof(*r))))
+		return cove_error_set(e, COVE_ERR_NOMEM, "out of memory");
+	if (strcmp(tee, "snp") != 0) {
+		const json_t *q = json_object_get(ev, "quote");
+		r->type = tee[0] == 's' ? COVE_ATTEST_SGXENCLAVE : COVE_ATTEST_TDXVM;
+		if (!json_is_string(q))
+			rc = cove_error_set(e, COVE_ERR_PARSE, "tee-evidence.quote: expected base64 of the quote");
+		else if (!(rc = attest_b64_decode("tee-evidence.quote", json_string_value(q), json_string_length(q), &raw, e)))
+			rc = attest_check_quote(r, "tee-evidence.quote", raw.data, raw.len, e);
 	} else {
 		const json_t *rep = json_object_get(ev, "attestation_report");
-		*type = COVE_ATTEST_SEVSNPVM;
-		if (json_is_string(rep))
-			rc = b64_any(json_string_value(rep), &raw, e);
-		else if (json_is_array(rep)) {
-			raw.len = json_array_size(rep);
-			raw.data = malloc(raw.len ? raw.len : 1);
-			for (size_t k = 0; raw.data && k < raw.len && !rc; k++) {
-				json_int_t b = json_integer_value(json_array_get(rep, k));
-				if (!json_is_integer(json_array_get(rep, k)) || b < 0 || b > 255)
-					rc = cove_error_set(e, COVE_ERR_PARSE, "tee-evidence.attestation_report[%zu]: not a byte", k);
-				else
-					raw.data[k] = (uint8_t)b;
-			}
-		} else
+		r->type = COVE_ATTEST_SEVSNPVM;
+		if (!json_is_string(rep) && !json_is_array(rep))
 			rc = cove_error_set(e, COVE_ERR_PARSE,
 					    "tee-evidence.attestation_report: expected base64 of the raw report or an array of its bytes");
-		if (!rc)
-			rc = snp_chain_pem(json_object_get(ev, "cert_chain"), &pem, e);
-		if (!rc) {
-			char *r64 = cove_base64url_new(raw.data, raw.len);
-			char *c64 = pem.len ? cove_base64url_new(pem.data, pem.len) : NULL;
-			json_t *inner = json_pack("{s:s}", "SnpReport", r64 ? r64 : "");
-			if (c64)
-				json_object_set_new(inner, "VcekCertChain", json_string(c64));
-			char *is = json_dumps(inner, JSON_COMPACT);
-			char *i64 = is ? cove_base64url_new(is, strlen(is)) : NULL;
-			maa = json_pack("{s:s}", "report", i64 ? i64 : "");
-			free(r64);
-			free(c64);
-			free(is);
-			free(i64);
-			json_decref(inner);
-		}
+		else if (!(rc = bytes_of(rep, "tee-evidence.attestation_report", &r->evidence, e)) &&
+			 !(rc = snp_chain_pem(json_object_get(ev, "cert_chain"), &r->snp_cert_chain, e)))
+			rc = attest_check_snp(r, "tee-evidence.attestation_report", "tee-evidence.cert_chain", e);
 	}
-	if (!rc && maa && (body = json_dumps(maa, JSON_COMPACT)))
-		rc = cove_attest_request_parse(*type, body, strlen(body), req, e);
-	else if (!rc)
-		rc = cove_error_set(e, COVE_ERR_NOMEM, "out of memory");
-	free(body);
-	json_decref(maa);
 	cove_buf_free(&raw);
-	cove_buf_free(&pem);
-	return rc;
+	if (rc) {
+		cove_attest_request_free(r);
+		return rc;
+	}
+	*type = r->type;
+	*req = r;
+	return COVE_OK;
 }
-

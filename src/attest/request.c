@@ -22,6 +22,7 @@
 #include "cove/crypto.h"
 #include "cove/dcap.h"
 #include "cove/snp.h"
+#include "attest/internal.h"
 
 #define OE_HEADER_SIZE 16
 #define OE_REPORT_VERSION 1
@@ -88,7 +89,7 @@ static int b64val(char c)
 	return -1;
 }
 
-static cove_err decode_b64(const char *path, const char *s, size_t n, cove_buf *out, cove_error *e)
+cove_err attest_b64_decode(const char *path, const char *s, size_t n, cove_buf *out, cove_error *e)
 {
 	bool url = false, std = false;
 	size_t body = n;
@@ -202,7 +203,7 @@ static cove_err b64_member(json_t *obj, const char *path, const char *name, bool
 		return rc;
 	if (present)
 		*present = true;
-	return decode_b64(p, json_string_value(v), json_string_length(v), out, e);
+	return attest_b64_decode(p, json_string_value(v), json_string_length(v), out, e);
 }
 
 static cove_err parse_data(json_t *obj, const char *name, cove_attest_data *out, cove_error *e)
@@ -274,13 +275,11 @@ static cove_err parse_snp_report(cove_attest_request *r, json_t *v, cove_error *
 	json_t *inner = NULL;
 	json_error_t je;
 	cove_err rc;
-	cove_snp_report rep;
-	cove_x509_list chain = {0};
 
 	if (!v || json_is_null(v))
 		return cove_error_set(e, COVE_ERR_PARSE, "report: missing (required)");
 	if ((rc = want_string(v, "report", e)) ||
-	    (rc = decode_b64("report", json_string_value(v), json_string_length(v), &text, e)))
+	    (rc = attest_b64_decode("report", json_string_value(v), json_string_length(v), &text, e)))
 		goto out;
 	if (!(inner = json_loadb((const char *)text.data, text.len, JSON_REJECT_DUPLICATES, &je))) {
 		rc = cove_error_set(e, COVE_ERR_PARSE,
@@ -301,33 +300,50 @@ static cove_err parse_snp_report(cove_attest_request *r, json_t *v, cove_error *
 	cove_buf_free(&endorsements);
 	if (rc)
 		goto out;
-	if (r->evidence.len != COVE_SNP_REPORT_SIZE) {
-		rc = cove_error_set(e, COVE_ERR_PARSE, "report.SnpReport: expected %u bytes (an SEV-SNP "
-				    "ATTESTATION_REPORT), got %zu", COVE_SNP_REPORT_SIZE, r->evidence.len);
-		goto out;
-	}
-	if ((rc = cove_snp_report_parse(r->evidence.data, r->evidence.len, &rep, e))) {
-		rc = rc == COVE_ERR_NOMEM ? rc : COVE_ERR_PARSE;
-		cove_error_wrap(e, rc, "report.SnpReport");
-		goto out;
-	}
-	if (r->snp_cert_chain.len && (rc = cove_x509_list_parse(&chain, r->snp_cert_chain.data, r->snp_cert_chain.len,
-								 e))) {
-		rc = rc == COVE_ERR_NOMEM ? rc : COVE_ERR_PARSE;
-		cove_error_wrap(e, rc, "report.VcekCertChain");
-		goto out;
-	}
+	rc = attest_check_snp(r, "report.SnpReport", "report.VcekCertChain", e);
 out:
-	cove_x509_list_free(&chain);
 	json_decref(inner);
 	cove_buf_free(&text);
 	return rc;
 }
 
+cove_err attest_check_snp(cove_attest_request *r, const char *report_path, const char *chain_path, cove_error *e)
+{
+	cove_snp_report rep;
+	cove_x509_list chain = {0};
+	cove_err rc = COVE_OK;
+
+	if (r->evidence.len != COVE_SNP_REPORT_SIZE)
+		return cove_error_set(e, COVE_ERR_PARSE, "%s: expected %u bytes (an SEV-SNP ATTESTATION_REPORT), got %zu",
+				      report_path, COVE_SNP_REPORT_SIZE, r->evidence.len);
+	if ((rc = cove_snp_report_parse(r->evidence.data, r->evidence.len, &rep, e)))
+		return cove_error_wrap(e, rc == COVE_ERR_NOMEM ? rc : COVE_ERR_PARSE, "%s", report_path);
+	if (r->snp_cert_chain.len &&
+	    (rc = cove_x509_list_parse(&chain, r->snp_cert_chain.data, r->snp_cert_chain.len, e)))
+		rc = cove_error_wrap(e, rc == COVE_ERR_NOMEM ? rc : COVE_ERR_PARSE, "%s", chain_path);
+	cove_x509_list_free(&chain);
+	return rc;
+}
+
+cove_err attest_check_quote(cove_attest_request *r, const char *path, const uint8_t *qp, size_t qlen, cove_error *e)
+{
+	cove_dcap_quote q;
+	cove_err rc;
+
+	if ((rc = cove_dcap_quote_parse_ex(qp, qlen, COVE_DCAP_PARSE_NO_CERTS, &q, e)))
+		return cove_error_wrap(e, rc == COVE_ERR_NOMEM ? rc : COVE_ERR_PARSE, "%s", path);
+	bool tdx = q.tee_type == COVE_TEE_TDX;
+	cove_dcap_quote_free(&q);
+	if (tdx != (r->type == COVE_ATTEST_TDXVM))
+		return cove_error_set(e, COVE_ERR_PARSE, "%s: a %s quote was sent to /attest/%s, which takes %s quotes",
+				      path, tdx ? "TDX" : "SGX", cove_attest_type_name(r->type),
+				      r->type == COVE_ATTEST_TDXVM ? "TDX" : "SGX");
+	return cove_buf_set(&r->evidence, qp, qlen, e);
+}
+
 /* SgxEnclave / TdxVm "quote" (or OpenEnclave "report"): decode and check it is a quote of the right TEE. */
 static cove_err parse_quote(cove_attest_request *r, const char *path, json_t *v, cove_error *e)
 {
-	cove_dcap_quote q;
 	cove_buf raw = {0};
 	cove_err rc;
 
@@ -339,7 +355,7 @@ static cove_err parse_quote(cove_attest_request *r, const char *path, json_t *v,
 	if (json_string_length(v) > (size_t)COVE_DCAP_MAX_QUOTE_SIZE / 3 * 4 + 64)
 		return cove_error_set(e, COVE_ERR_PARSE, "%s: larger than the %u-byte limit for a quote", path,
 				      COVE_DCAP_MAX_QUOTE_SIZE);
-	if ((rc = decode_b64(path, json_string_value(v), json_string_length(v), &raw, e)))
+	if ((rc = attest_b64_decode(path, json_string_value(v), json_string_length(v), &raw, e)))
 		return rc;
 	const uint8_t *qp = raw.data;
 	size_t qlen = raw.len;
@@ -364,20 +380,7 @@ static cove_err parse_quote(cove_attest_request *r, const char *path, json_t *v,
 		qp += OE_HEADER_SIZE;
 		qlen -= OE_HEADER_SIZE;
 	}
-	if ((rc = cove_dcap_quote_parse_ex(qp, qlen, COVE_DCAP_PARSE_NO_CERTS, &q, e))) {
-		rc = rc == COVE_ERR_NOMEM ? rc : COVE_ERR_PARSE;
-		cove_error_wrap(e, rc, "%s", path);
-		goto out;
-	}
-	bool tdx = q.tee_type == COVE_TEE_TDX;
-	cove_dcap_quote_free(&q);
-	if (tdx != (r->type == COVE_ATTEST_TDXVM)) {
-		rc = cove_error_set(e, COVE_ERR_PARSE, "%s: a %s quote was sent to /attest/%s, which takes %s quotes",
-				    path, tdx ? "TDX" : "SGX", cove_attest_type_name(r->type),
-				    r->type == COVE_ATTEST_TDXVM ? "TDX" : "SGX");
-		goto out;
-	}
-	rc = cove_buf_set(&r->evidence, qp, qlen, e);
+	rc = attest_check_quote(r, path, qp, qlen, e);
 out:
 	cove_buf_free(&raw);
 	return rc;

@@ -31,10 +31,8 @@
 #include "cove/host.h"
 #include "cove/platform.h"
 #include "runtime_u.h"
-#include "support/scratch.h"
+#include "runtime_fixture.h"
 
-static char scratch[512];
-static char platform_dir[600];
 static uint8_t secret[32];
 
 /* ---- ocalls of runtime.edl ---- */
@@ -181,17 +179,6 @@ static int probe_from_ocall(pid_t pid, uint64_t addr)
 
 /* ---- helpers ---- */
 
-static cove_enclave *start(void)
-{
-	cove_enclave_create_opts o = {.platform_dir = platform_dir};
-	cove_enclave *enc = NULL;
-	cove_error e = {0};
-
-	if (cove_enclave_create(COVE_TEST_RUNTIME_ENCLAVE, COVE_ENCLAVE_FLAG_EMULATED, &o, &enc, &e))
-		fail_msg("cove_enclave_create: %s", e.msg);
-	return enc;
-}
-
 /* Where the loader executable's ELF header is mapped (ordinary memory, readable by root: the control). */
 static uint64_t loader_text(pid_t pid)
 {
@@ -217,30 +204,16 @@ static uint64_t loader_text(pid_t pid)
 
 static int group_setup(void **state)
 {
-	cove_platform *p = NULL;
-	cove_error e = {0};
-
 	(void)state;
-	if (geteuid() != 0) {
-		fprintf(stderr, "SKIP: the isolation tests probe as root (run as root to exercise them)\n");
-	}
 	for (size_t i = 0; i < sizeof(secret); i++)
 		secret[i] = (uint8_t)(0xA5 ^ (i * 29));
-	if (cove_test_scratch_make(scratch, sizeof(scratch), "isolation"))
-		return -1;
-	snprintf(platform_dir, sizeof(platform_dir), "%s/platform", scratch);
-	if (cove_platform_open(platform_dir, true, &p, &e)) {
-		fprintf(stderr, "platform: %s\n", e.msg);
-		return -1;
-	}
-	cove_platform_free(p);
-	return 0;
+	return rt_fixture_setup("isolation");
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	cove_test_scratch_remove(scratch);
+	rt_fixture_teardown();
 	return 0;
 }
 
@@ -255,7 +228,7 @@ static void place(cove_enclave *enc, uint64_t *heap, uint64_t *global)
 
 static void test_control_read_works(void **state)
 {
-	cove_enclave *enc = start();
+	cove_enclave *enc = rt_start(0);
 	cove_enclave_info info;
 	cove_error e = {0};
 	uint8_t buf[16];
@@ -280,7 +253,7 @@ static void test_control_read_works(void **state)
 
 static void test_host_cannot_read(void **state)
 {
-	cove_enclave *enc = start();
+	cove_enclave *enc = rt_start(0);
 	cove_enclave_info info;
 	cove_error e = {0};
 	uint64_t heap = 0, global = 0;
@@ -311,7 +284,7 @@ static void test_host_cannot_read(void **state)
 
 static void test_ptrace_cannot_read(void **state)
 {
-	cove_enclave *enc = start();
+	cove_enclave *enc = rt_start(0);
 	cove_enclave_info info;
 	cove_error e = {0};
 	uint64_t heap = 0, global = 0;
@@ -342,7 +315,7 @@ static void test_ptrace_cannot_read(void **state)
 
 static void test_pidfd_getfd_finds_no_secret(void **state)
 {
-	cove_enclave *enc = start();
+	cove_enclave *enc = rt_start(0);
 	cove_enclave_info info;
 	cove_error e = {0};
 	uint64_t heap = 0, global = 0;
@@ -361,7 +334,7 @@ static void test_pidfd_getfd_finds_no_secret(void **state)
 /* Another process (same user, and an unprivileged one) tries the same. */
 static void test_other_process_cannot_read(void **state)
 {
-	cove_enclave *enc = start();
+	cove_enclave *enc = rt_start(0);
 	cove_enclave_info info;
 	cove_error e = {0};
 	uint64_t heap = 0, global = 0;
@@ -395,7 +368,7 @@ static void test_other_process_cannot_read(void **state)
 
 static void test_stack_secret_during_ocall(void **state)
 {
-	cove_enclave *enc = start();
+	cove_enclave *enc = rt_start(0);
 	cove_enclave_info info;
 	cove_error e = {0};
 	int r = -1;

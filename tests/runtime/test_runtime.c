@@ -31,44 +31,19 @@
 #include "host/runtime_test.h"
 #include "runtime_u.h"
 #include "support/expect.h"
-#include "support/scratch.h"
+#include "runtime_fixture.h"
 
-static char platform_dir[600];
-static char scratch[512];
-
-static cove_enclave *start(uint32_t extra_flags)
-{
-	cove_enclave_create_opts o = {.platform_dir = platform_dir};
-	cove_enclave *enc = NULL;
-	cove_error e = {0};
-	cove_err rc = cove_enclave_create(COVE_TEST_RUNTIME_ENCLAVE, COVE_ENCLAVE_FLAG_EMULATED | extra_flags, &o, &enc, &e);
-
-	if (rc)
-		fail_msg("cove_enclave_create: %s", e.msg);
-	return enc;
-}
 
 static int group_setup(void **state)
 {
-	cove_platform *p = NULL;
-	cove_error e = {0};
-
 	(void)state;
-	if (cove_test_scratch_make(scratch, sizeof(scratch), "runtime"))
-		return -1;
-	snprintf(platform_dir, sizeof(platform_dir), "%s/platform", scratch);
-	if (cove_platform_open(platform_dir, true, &p, &e)) {
-		fprintf(stderr, "platform: %s\n", e.msg);
-		return -1;
-	}
-	cove_platform_free(p);
-	return 0;
+	return rt_fixture_setup("runtime");
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	cove_test_scratch_remove(scratch);
+	rt_fixture_teardown();
 	return 0;
 }
 
@@ -115,7 +90,7 @@ int ocall_reenter(int depth)
 
 static void test_measurement_matches_signing(void **state)
 {
-	cove_enclave *enc = start(0);
+	cove_enclave *enc = rt_start(0);
 	cove_enclave_info info;
 	cove_buf img = {0};
 	cove_enclave_image *im = NULL;
@@ -146,7 +121,7 @@ static void test_measurement_matches_signing(void **state)
 
 static void test_calls(void **state)
 {
-	cove_enclave *enc = start(0);
+	cove_enclave *enc = rt_start(0);
 	int r = 0;
 	uint64_t sum = 0;
 	size_t n = 0;
@@ -175,7 +150,7 @@ static void test_calls(void **state)
 
 static void test_nested_and_private(void **state)
 {
-	cove_enclave *enc = start(0);
+	cove_enclave *enc = rt_start(0);
 	int r = -1;
 
 	(void)state;
@@ -192,7 +167,7 @@ static void test_nested_and_private(void **state)
 
 static void test_switchless(void **state)
 {
-	cove_enclave *enc = start(0);
+	cove_enclave *enc = rt_start(0);
 	cove_error e = {0};
 	int r = 0;
 
@@ -226,7 +201,7 @@ static void *hammer(void *p)
 
 static void test_threads(void **state)
 {
-	cove_enclave *enc = start(0);
+	cove_enclave *enc = rt_start(0);
 	pthread_t th[6];
 	worker_arg args[6];
 
@@ -245,7 +220,7 @@ static void test_threads(void **state)
 
 static void test_seal_across_instances(void **state)
 {
-	cove_enclave *a = start(0), *b;
+	cove_enclave *a = rt_start(0), *b;
 	uint8_t blob[2048], text[64];
 	size_t blob_len = 0, text_len = 0;
 	int r = -1;
@@ -257,7 +232,7 @@ static void test_seal_across_instances(void **state)
 	assert_int_equal(r, 0);
 	cove_enclave_terminate(a);
 
-	b = start(0);
+	b = rt_start(0);
 	CALL_OK(b, ecall_unseal(b, &r, blob, blob_len, text, sizeof(text), &text_len));
 	assert_int_equal(r, 0);
 	assert_int_equal(text_len, strlen(secret));
@@ -271,7 +246,7 @@ static void test_seal_across_instances(void **state)
 
 static void test_local_attestation(void **state)
 {
-	cove_enclave *a = start(0), *b = start(0);
+	cove_enclave *a = rt_start(0), *b = rt_start(0);
 	uint8_t ti[512], rd[64], report[432];
 	int r = -1;
 
@@ -292,7 +267,7 @@ static void test_local_attestation(void **state)
 
 static void test_quote_verifies_only_with_emulated_root(void **state)
 {
-	cove_enclave *enc = start(0);
+	cove_enclave *enc = rt_start(0);
 	cove_enclave_info info;
 	uint8_t rd[64], quote_buf[16384], spki[32];
 	size_t quote_len = 0;
@@ -314,7 +289,7 @@ static void test_quote_verifies_only_with_emulated_root(void **state)
 	CALL_OK(enc, ecall_quote(enc, &r, rd, quote_buf, sizeof(quote_buf), &quote_len));
 	assert_int_equal(r, 0);
 	assert_int_equal(cove_dcap_quote_parse(quote_buf, quote_len, &q, &e), COVE_OK);
-	assert_int_equal(cove_platform_open(platform_dir, false, &p, &e), COVE_OK);
+	assert_int_equal(cove_platform_open(rt_platform_dir, false, &p, &e), COVE_OK);
 	assert_int_equal(cove_platform_sgx_collateral(p, &coll, &e), COVE_OK);
 	assert_int_equal(cove_platform_sgx_root(p, spki, &e), COVE_OK);
 
@@ -354,7 +329,7 @@ static void test_quote_verifies_only_with_emulated_root(void **state)
 
 static void test_crash_is_reported(void **state)
 {
-	cove_enclave *enc = start(0);
+	cove_enclave *enc = rt_start(0);
 	int r = 0;
 
 	(void)state;
@@ -367,7 +342,7 @@ static void test_crash_is_reported(void **state)
 
 static void test_forbidden_syscall_is_reported(void **state)
 {
-	cove_enclave *enc = start(0);
+	cove_enclave *enc = rt_start(0);
 	int r = 0;
 	const char *why;
 
@@ -382,7 +357,7 @@ static void test_forbidden_syscall_is_reported(void **state)
 
 static void create_expect(const char *path, uint32_t flags, cove_err want, const char *msg)
 {
-	cove_enclave_create_opts o = {.platform_dir = platform_dir};
+	cove_enclave_create_opts o = {.platform_dir = rt_platform_dir};
 	cove_enclave *enc = NULL;
 	cove_error e = {0};
 
@@ -414,7 +389,7 @@ static void test_tampered_images_do_not_load(void **state)
 	size_t sig_off, code_off;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/tampered.so", scratch);
+	snprintf(path, sizeof(path), "%s/tampered.so", rt_scratch());
 	assert_int_equal(cove_file_read(COVE_TEST_RUNTIME_ENCLAVE, COVE_ENCLAVE_IMAGE_MAX, &img, &e), COVE_OK);
 	assert_int_equal(cove_enclave_image_parse(img.data, img.len, &im, &e), COVE_OK);
 	assert_int_equal(cove_enclave_image_sigstruct(im, &sig, &e), COVE_OK);
@@ -437,7 +412,7 @@ static void test_tampered_images_do_not_load(void **state)
 
 static void test_debug_launch(void **state)
 {
-	cove_enclave *enc = start(COVE_ENCLAVE_FLAG_DEBUG);
+	cove_enclave *enc = rt_start(COVE_ENCLAVE_FLAG_DEBUG);
 	cove_enclave_info info;
 	cove_error e = {0};
 
@@ -465,7 +440,7 @@ static void raw_at(cove_enclave *enc, const cove_edge_frame *f, cove_edge_status
 
 static void test_hostile_frames(void **state)
 {
-	cove_enclave *enc = start(0);
+	cove_enclave *enc = rt_start(0);
 	const cove_edge_transport *t = cove_edge_enclave_transport(enc);
 	cove_edge_frame f, good;
 	uint8_t *buf = t->ops->alloc_untrusted(t->ctx, 4096);
@@ -569,7 +544,7 @@ static void *flip_main(void *arg)
 /* A host thread rewrites the marshalling area while calls run: every call ends, right or refused, never a crash. */
 static void test_rewritten_mid_call(void **state)
 {
-	cove_enclave *enc = start(0);
+	cove_enclave *enc = rt_start(0);
 	const cove_edge_transport *t = cove_edge_enclave_transport(enc);
 	pthread_t th;
 	flipper fl;
@@ -615,7 +590,7 @@ static void test_rewritten_mid_call(void **state)
 static int degraded_child(void)
 {
 	scmp_filter_ctx f = seccomp_init(SCMP_ACT_ALLOW);
-	cove_enclave_create_opts o = {.platform_dir = platform_dir};
+	cove_enclave_create_opts o = {.platform_dir = rt_platform_dir};
 	cove_enclave *enc = NULL;
 	cove_enclave_info info;
 	cove_error e = {0};
@@ -648,7 +623,7 @@ static int degraded_child(void)
 		return 14;
 	if (ecall_quote(enc, &r, rd, quote_buf, sizeof(quote_buf), &quote_len) || r)
 		return 15;
-	if (cove_dcap_quote_parse(quote_buf, quote_len, &q, &e) || cove_platform_open(platform_dir, false, &p, &e) ||
+	if (cove_dcap_quote_parse(quote_buf, quote_len, &q, &e) || cove_platform_open(rt_platform_dir, false, &p, &e) ||
 	    cove_platform_sgx_collateral(p, &coll, &e) || cove_platform_sgx_root(p, spki, &e) ||
 	    cove_dcap_verifier_new(&v, &e) || cove_dcap_verifier_add_root(v, spki, COVE_PLATFORM_NAME, true, &e) ||
 	    cove_dcap_verify(v, &q, &coll, NULL, NULL, &res, &e))

@@ -71,6 +71,8 @@ typedef struct coved_worker {
 	coved_policy_cache policies[COVED_POLICY_TYPES]; /* this worker's parsed policies */
 	cove_dcap_collateral sgx_coll;
 	bool have_sgx_coll;
+	cove_tee_type sgx_coll_tee;
+	uint8_t sgx_coll_fmspc[6];
 	int64_t sgx_coll_until;
 } coved_worker;
 

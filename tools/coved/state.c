@@ -215,18 +215,6 @@ static cove_err snp_vcek(void *arg, cove_snp_product p, const uint8_t chip_id[64
 	return cove_snp_kds_get_vcek(w->kds, p, chip_id, tcb, der, e);
 }
 
-static cove_err dcap_platform(void *arg, cove_tee_type tee, const uint8_t fmspc[6], const char *ca,
-			      cove_dcap_collateral *out, cove_error *e)
-{
-	coved_worker *w = arg;
-	cove_err rc;
-
-	pthread_mutex_lock(&w->st->platform_mu);
-	rc = cove_attest_dcap_from_platform(w->st->platform, tee, fmspc, ca, out, e);
-	pthread_mutex_unlock(&w->st->platform_mu);
-	return rc;
-}
-
 static const cove_dcap_collateral *dcap_platform_borrow(void *arg, cove_tee_type tee, const uint8_t fmspc[6],
 							const char *ca)
 {
@@ -234,9 +222,8 @@ static const cove_dcap_collateral *dcap_platform_borrow(void *arg, cove_tee_type
 	int64_t now = (int64_t)time(NULL);
 	cove_err rc;
 
-	if (tee != COVE_TEE_SGX || memcmp(fmspc, "\xC0\xFF\xEE\x00\x00\x00", 6) != 0)
-		return NULL;
-	if (w->have_sgx_coll && now < w->sgx_coll_until)
+	/* What the platform gave for this (tee, FMSPC) last time, for a minute; anything else asks it again. */
+	if (w->have_sgx_coll && now < w->sgx_coll_until && tee == w->sgx_coll_tee && memcmp(fmspc, w->sgx_coll_fmspc, 6) == 0)
 		return &w->sgx_coll;
 	if (w->have_sgx_coll)
 		cove_dcap_collateral_free(&w->sgx_coll);
@@ -250,6 +237,8 @@ static const cove_dcap_collateral *dcap_platform_borrow(void *arg, cove_tee_type
 		return NULL;
 	}
 	w->have_sgx_coll = true;
+	w->sgx_coll_tee = tee;
+	memcpy(w->sgx_coll_fmspc, fmspc, 6);
 	w->sgx_coll_until = now + 60;
 	return &w->sgx_coll;
 }
@@ -310,7 +299,7 @@ coved_worker *coved_worker_get(coved *srv, cove_error *e)
 		    (rc = cove_dcap_verifier_add_root(w->ctx.dcap, st->emu_sgx_spki, COVE_PLATFORM_NAME, true, e)))
 			goto fail;
 		if (st->have_emu_sgx) {
-			w->ctx.dcap_sources[w->ctx.n_dcap_sources].get = dcap_platform;
+			/* Borrowed only: the platform's collateral is kept per worker, never copied per quote. */
 			w->ctx.dcap_sources[w->ctx.n_dcap_sources].borrow = dcap_platform_borrow;
 			w->ctx.dcap_sources[w->ctx.n_dcap_sources].arg = w;
 			w->ctx.n_dcap_sources++;
