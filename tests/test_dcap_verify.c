@@ -455,6 +455,78 @@ static void test_quote_without_its_collateral(void **state)
 	free_pair(&l);
 }
 
+/*
+ * A verifier remembers the platforms whose PCK chains it verified and names
+ * them (FMSPC, issuing CA) to whoever picks collateral, only for the same
+ * certification data bytes and inside the chain's validity.
+ */
+static void test_lookup_platform(void **state)
+{
+	(void)state;
+	for (size_t k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++) {
+		const pair *p = &pairs[k];
+		loaded l;
+		cove_dcap_verifier *v = NULL, *forgetful = NULL;
+		cove_dcap_verify_opts o;
+		cove_result *res = NULL;
+		cove_x509_list chain = {0};
+		cove_x509 *leaf = NULL;
+		cove_sgx_pck_ext ext;
+		char cn[128] = "";
+		uint8_t fmspc[6];
+		bool platform_ca = true;
+
+		load_pair(p, &l);
+		o.at = l.at;
+		/* What the chain says, read independently. */
+		assert_int_equal(cove_dcap_pck_chain_parse(l.quote.cert_data, l.quote.cert_len, &chain, NULL), COVE_OK);
+		for (size_t i = 0; i < chain.count; i++)
+			if (!cove_x509_is_ca(chain.certs[i]))
+				leaf = chain.certs[i];
+		assert_non_null(leaf);
+		assert_int_equal(cove_sgx_pck_ext_parse(leaf, &ext, NULL), COVE_OK);
+		for (size_t i = 0; i < chain.count; i++)
+			if (chain.certs[i] != leaf && cove_x509_is_issuer_of(chain.certs[i], leaf))
+				cove_x509_subject_cn(chain.certs[i], cn, sizeof(cn));
+
+		assert_int_equal(cove_dcap_verifier_new(&v, NULL), COVE_OK);
+		assert_int_equal(cove_dcap_verifier_lookup_platform(v, &l.quote, l.at, fmspc, &platform_ca),
+				 COVE_ERR_UNAVAILABLE);
+		assert_int_equal(cove_dcap_verify(v, &l.quote, &l.coll, NULL, &o, &res, NULL), COVE_OK);
+		cove_result_free(res);
+		assert_int_equal(cove_dcap_verifier_lookup_platform(v, &l.quote, l.at, fmspc, &platform_ca), COVE_OK);
+		assert_memory_equal(fmspc, ext.fmspc, 6);
+		assert_true(platform_ca == (strstr(cn, "Platform") != NULL));
+		/* Outside the chain's validity: not remembered. */
+		assert_int_equal(cove_dcap_verifier_lookup_platform(v, &l.quote, 86400, fmspc, &platform_ca),
+				 COVE_ERR_UNAVAILABLE);
+		/* One byte of the certification data changed: another chain. */
+		{
+			cove_dcap_quote other = l.quote;
+			uint8_t *copy = malloc(l.quote.cert_len);
+			assert_non_null(copy);
+			memcpy(copy, l.quote.cert_data, l.quote.cert_len);
+			copy[l.quote.cert_len / 2] ^= 0x01;
+			other.cert_data = copy;
+			assert_int_equal(cove_dcap_verifier_lookup_platform(v, &other, l.at, fmspc, &platform_ca),
+					 COVE_ERR_UNAVAILABLE);
+			free(copy);
+		}
+		/* A verifier told not to remember platforms names none. */
+		assert_int_equal(cove_dcap_verifier_new(&forgetful, NULL), COVE_OK);
+		cove_dcap_verifier_remember_platforms(forgetful, false);
+		assert_int_equal(cove_dcap_verify(forgetful, &l.quote, &l.coll, NULL, &o, &res, NULL), COVE_OK);
+		cove_result_free(res);
+		assert_int_equal(cove_dcap_verifier_lookup_platform(forgetful, &l.quote, l.at, fmspc, &platform_ca),
+				 COVE_ERR_UNAVAILABLE);
+
+		cove_dcap_verifier_free(forgetful);
+		cove_dcap_verifier_free(v);
+		cove_x509_list_free(&chain);
+		free_pair(&l);
+	}
+}
+
 static void test_policy_json(void **state)
 {
 	(void)state;
@@ -491,7 +563,7 @@ int main(void)
 		cmocka_unit_test(test_every_collateral_byte), cmocka_unit_test(test_wrong_collateral),
 		cmocka_unit_test(test_expired_collateral),  cmocka_unit_test(test_intel_test_root),
 		cmocka_unit_test(test_tampered_chain),      cmocka_unit_test(test_policy_json),
-		cmocka_unit_test(test_quote_without_its_collateral),
+		cmocka_unit_test(test_quote_without_its_collateral), cmocka_unit_test(test_lookup_platform),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

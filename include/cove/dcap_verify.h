@@ -106,6 +106,18 @@ cove_err cove_dcap_verifier_add_root(cove_dcap_verifier *v, const uint8_t spki_s
  */
 void cove_dcap_verifier_remember_platforms(cove_dcap_verifier *v, bool on);
 
+/*
+ * The platform of a quote whose PCK chain this verifier has already verified
+ * and remembers (same certification data bytes, `at` inside every
+ * certificate's validity; 0 = now): its FMSPC and whether the PCK was issued
+ * by the Platform CA (else the Processor CA), which is what choosing the
+ * collateral needs.  COVE_ERR_UNAVAILABLE when it does not remember it; the
+ * caller then reads the chain itself.  Nothing here vouches for the quote:
+ * cove_dcap_verify still checks everything.
+ */
+cove_err cove_dcap_verifier_lookup_platform(cove_dcap_verifier *v, const cove_dcap_quote *q, int64_t at,
+					   uint8_t fmspc[6], bool *platform_ca);
+
 typedef struct cove_dcap_verify_opts {
 	int64_t at; /* verification time; 0 = now */
 } cove_dcap_verify_opts;

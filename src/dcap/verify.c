@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -731,6 +732,33 @@ static bool pck_resolve(cove_dcap_verifier *v, const cove_dcap_quote *q, int64_t
 out:
 	cove_x509_list_free(&certs);
 	return ok;
+}
+
+cove_err cove_dcap_verifier_lookup_platform(cove_dcap_verifier *v, const cove_dcap_quote *q, int64_t at,
+					   uint8_t fmspc[6], bool *platform_ca)
+{
+	uint8_t key[32];
+	char cn[128] = "";
+	cove_err rc = COVE_ERR_UNAVAILABLE;
+
+	if (!v->remember_platforms || q->cert_type != COVE_DCAP_CERT_PCK_CHAIN ||
+	    cove_digest(COVE_SHA256, q->cert_data, q->cert_len, key, NULL) != COVE_OK)
+		return COVE_ERR_UNAVAILABLE;
+	if (!at)
+		at = (int64_t)time(NULL);
+	pthread_mutex_lock(&v->lock);
+	for (size_t i = 0; i < v->npcks; i++) {
+		const pck_entry *p = &v->pcks[i];
+		if (memcmp(p->key, key, 32) == 0 && at >= p->not_before && at <= p->not_after) {
+			memcpy(fmspc, p->ext.fmspc, 6);
+			cove_x509_subject_cn(p->issuer, cn, sizeof(cn));
+			*platform_ca = strstr(cn, "Platform") != NULL;
+			rc = COVE_OK;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&v->lock);
+	return rc;
 }
 
 /* The attestation key as an EVP key, decoded once per distinct key. */
