@@ -42,8 +42,8 @@
  *          [--enforce (exit 3 below the target)] [--no-service]
  * ALG: RS256 (coved's default), ES256, ES384; by default RS256 and then
  * ES256, one table each: the RSA-2048 private operation behind RS256 costs
- * about a third of an SGX quote's verification, and the two tables show
- * what that does to the ratio (docs/benchmarks.md).
+ * more than an SGX quote's whole verification, and the two tables show what
+ * that does to the ratio (docs/benchmarks.md).
  * Exit: 0 figures printed, 1 a failed request or set-up, 2 usage, 77 no coved.
  */
 #ifndef _GNU_SOURCE
