@@ -503,6 +503,27 @@ static void test_snp_real(void **state)
 	assert_null(json_object_get(claims, "x-ms-runtime"));
 	json_decref(claims);
 	cove_result_free(res);
+
+	/* The parser decodes the chain once for the evaluation; a request holding only the PEM still verifies. */
+	{
+		cove_x509_list want = {0};
+		cove_attest_request *r = parse_ok(COVE_ATTEST_SEVSNPVM, body);
+		assert_int_equal(cove_x509_list_parse(&want, pem.data, pem.len, NULL), COVE_OK);
+		assert_int_equal(r->snp_chain.count, want.count);
+		for (size_t i = 0; i < want.count; i++) {
+			uint8_t a[COVE_SHA256_LEN], b[COVE_SHA256_LEN];
+			assert_int_equal(cove_x509_sha256(r->snp_chain.certs[i], a, NULL), COVE_OK);
+			assert_int_equal(cove_x509_sha256(want.certs[i], b, NULL), COVE_OK);
+			assert_memory_equal(a, b, sizeof(a));
+		}
+		cove_x509_list_free(&r->snp_chain);
+		assert_int_equal(cove_attest_evaluate(&ctx, r, &claims, &res, NULL), COVE_OK);
+		assert_true(res->authentic);
+		json_decref(claims);
+		cove_result_free(res);
+		cove_attest_request_free(r);
+		cove_x509_list_free(&want);
+	}
 	free(body);
 
 	/* Any runtimeData: the genuine report does not bind it. */

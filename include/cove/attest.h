@@ -76,6 +76,7 @@ typedef struct cove_attest_request {
 	 */
 	cove_buf evidence;
 	cove_buf snp_cert_chain;    /* SevSnpVm: VcekCertChain (PEM) when given, else empty */
+	cove_x509_list snp_chain;   /* SevSnpVm: the same certificates, decoded once by the parser (owned) */
 	bool snp_has_endorsements;  /* SevSnpVm: "Endorsements" (UVM COSE_Sign1) was given; not verified by cove */
 	cove_attest_data runtime;   /* runtimeData (or legacy EnclaveHeldData, Binary) */
 	cove_attest_data inittime;  /* initTimeData */

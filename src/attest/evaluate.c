@@ -176,7 +176,8 @@ static cove_err eval_snp(const cove_attest_ctx *ctx, const cove_attest_request *
 
 	if ((rc = cove_snp_report_parse(req->evidence.data, req->evidence.len, &r, e)))
 		return cove_error_wrap(e, rc, "report.SnpReport");
-	if (req->snp_cert_chain.len &&
+	/* The parser decoded the chain; a request put together by hand may carry only the PEM. */
+	if (req->snp_cert_chain.len && !req->snp_chain.count &&
 	    (rc = cove_x509_list_parse(&certs, req->snp_cert_chain.data, req->snp_cert_chain.len, e)))
 		return cove_error_wrap(e, COVE_ERR_PARSE, "report.VcekCertChain");
 	/* Authenticity only: what the guest policy, debug or VMPL may be is the MAA policy's call. */
@@ -186,7 +187,7 @@ static cove_err eval_snp(const cove_attest_ctx *ctx, const cove_attest_request *
 	pol.allow_smt = true;
 	pol.vmpl = -1;
 	pol.require_crl = ctx->snp_require_crl;
-	rc = cove_snp_verify(ctx->snp, &r, &certs, NULL, &pol, &o, res, e);
+	rc = cove_snp_verify(ctx->snp, &r, req->snp_chain.count ? &req->snp_chain : &certs, NULL, &pol, &o, res, e);
 	cove_x509_list_free(&certs);
 	if (rc != COVE_OK && rc != COVE_ERR_UNAVAILABLE)
 		return rc;

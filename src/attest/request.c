@@ -310,7 +310,6 @@ out:
 cove_err attest_check_snp(cove_attest_request *r, const char *report_path, const char *chain_path, cove_error *e)
 {
 	cove_snp_report rep;
-	cove_x509_list chain = {0};
 	cove_err rc = COVE_OK;
 
 	if (r->evidence.len != COVE_SNP_REPORT_SIZE)
@@ -318,10 +317,13 @@ cove_err attest_check_snp(cove_attest_request *r, const char *report_path, const
 				      report_path, COVE_SNP_REPORT_SIZE, r->evidence.len);
 	if ((rc = cove_snp_report_parse(r->evidence.data, r->evidence.len, &rep, e)))
 		return cove_error_wrap(e, rc == COVE_ERR_NOMEM ? rc : COVE_ERR_PARSE, "%s", report_path);
+	/* Decoded here once: the evaluation uses these (decoding is most of what an SNP chain costs). */
+	cove_x509_list_free(&r->snp_chain);
 	if (r->snp_cert_chain.len &&
-	    (rc = cove_x509_list_parse(&chain, r->snp_cert_chain.data, r->snp_cert_chain.len, e)))
+	    (rc = cove_x509_list_parse(&r->snp_chain, r->snp_cert_chain.data, r->snp_cert_chain.len, e))) {
+		cove_x509_list_free(&r->snp_chain);
 		rc = cove_error_wrap(e, rc == COVE_ERR_NOMEM ? rc : COVE_ERR_PARSE, "%s", chain_path);
-	cove_x509_list_free(&chain);
+	}
 	return rc;
 }
 
@@ -399,6 +401,7 @@ void cove_attest_request_free(cove_attest_request *r)
 		return;
 	cove_buf_free(&r->evidence);
 	cove_buf_free(&r->snp_cert_chain);
+	cove_x509_list_free(&r->snp_chain);
 	data_free(&r->runtime);
 	data_free(&r->inittime);
 	free(r->nonce);
