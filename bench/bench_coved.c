@@ -223,8 +223,7 @@ typedef struct inproc {
 	cove_maa_policy *pol;
 	char pol_hash[48];
 	cove_token_key *key;
-	cove_dcap_collateral coll; /* the platform's SGX collateral, kept as coved's workers keep it */
-	bool have_coll;
+	cove_attest_dcap_keeper *coll; /* the platform's SGX collateral, kept as coved's workers keep it */
 	/* result */
 	uint64_t count;
 	double elapsed;
@@ -239,31 +238,10 @@ static cove_err snp_crl_from_platform(void *arg, cove_snp_product p, bool vlek, 
 	return cove_platform_snp_crl_pem(w->plat, der, e);
 }
 
-/*
- * The collateral source's `borrow`, as coved's workers have it
- * (tools/coved/state.c, dcap_platform_borrow): the platform's collateral is
- * built once and lent to every quote, so that the baseline does not rebuild
- * what coved does not rebuild.
- */
-static const cove_dcap_collateral *dcap_borrow(void *arg, cove_tee_type tee, const uint8_t fmspc[6], const char *ca)
-{
-	inproc *w = arg;
-	if (!w->have_coll) {
-		memset(&w->coll, 0, sizeof(w->coll));
-		if (cove_attest_dcap_from_platform(w->plat, tee, fmspc, ca, &w->coll, NULL)) {
-			cove_dcap_collateral_free(&w->coll);
-			return NULL;
-		}
-		w->have_coll = true;
-	}
-	return &w->coll;
-}
-
 static void inproc_clear(inproc *w)
 {
-	if (w->have_coll)
-		cove_dcap_collateral_free(&w->coll);
-	w->have_coll = false;
+	cove_attest_dcap_keeper_free(w->coll);
+	w->coll = NULL;
 	cove_snp_verifier_free(w->ctx.snp);
 	cove_dcap_verifier_free(w->ctx.dcap);
 	cove_maa_policy_free(w->pol);
@@ -292,8 +270,9 @@ static cove_err inproc_setup(inproc *w, cove_error *e)
 		cove_snp_collateral_source src = {.ctx = w, .get_crl = snp_crl_from_platform};
 		cove_snp_verifier_set_source(w->ctx.snp, &src);
 	}
-	w->ctx.dcap_sources[0].borrow = dcap_borrow;
-	w->ctx.dcap_sources[0].arg = w;
+	if ((rc = cove_attest_dcap_keeper_new(cove_attest_dcap_from_platform, w->plat, 60, &w->coll, e)))
+		return rc;
+	w->ctx.dcap_sources[0] = cove_attest_dcap_keeper_source(w->coll);
 	w->ctx.n_dcap_sources = 1;
 	if (w->full) {
 		if ((rc = cove_maa_policy_parse(default_policy, strlen(default_policy), 0, &w->pol, e)) ||

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cove/attest.h"
 #include "cove/maa_policy.h"
@@ -755,6 +756,24 @@ static void test_tdx_real(void **state)
 }
 
 /* Emulated SGX quotes: authentic only with the emulated root trusted; runtime data bound via SHA-256. */
+/* A collateral source that counts its calls, fails on request, else asks `inner` (or returns empty collateral). */
+typedef struct counting_source {
+	cove_attest_dcap_fn inner;
+	void *arg;
+	bool fail;
+	unsigned calls;
+} counting_source;
+
+static cove_err counting_get(void *arg, cove_tee_type tee, const uint8_t fmspc[6], const char *ca,
+			     cove_dcap_collateral *out, cove_error *e)
+{
+	counting_source *cs = arg;
+	cs->calls++;
+	if (cs->fail)
+		return cove_error_set(e, COVE_ERR_UNAVAILABLE, "counting source refused");
+	return cs->inner ? cs->inner(cs->arg, tee, fmspc, ca, out, e) : COVE_OK;
+}
+
 static void test_sgx_emulated(void **state)
 {
 	(void)state;
@@ -803,11 +822,99 @@ static void test_sgx_emulated(void **state)
 											"jwk"), "kty")), "EC");
 		json_decref(claims);
 		cove_result_free(res);
+
+		/* The same through a keeper: the second quote borrows what the first decoded. */
+		cove_attest_dcap_keeper *k = NULL;
+		counting_source cs = {.inner = cove_attest_dcap_from_platform, .arg = plat};
+		assert_int_equal(cove_attest_dcap_keeper_new(counting_get, &cs, 60, &k, &e), COVE_OK);
+		ctx.dcap_sources[0] = cove_attest_dcap_keeper_source(k);
+		for (int i = 0; i < 2; i++) {
+			assert_int_equal(evaluate(&ctx, body, COVE_ATTEST_SGXENCLAVE, &claims, &res), COVE_OK);
+			assert_int_equal(res->authentic, trust);
+			json_decref(claims);
+			cove_result_free(res);
+		}
+		assert_int_equal(cs.calls, 1);
+		cove_attest_dcap_keeper_free(k);
+
+		/* A keeper whose source fails: the source's reason is the verdict's, nothing is kept. */
+		cs = (counting_source){.fail = true};
+		assert_int_equal(cove_attest_dcap_keeper_new(counting_get, &cs, 60, &k, &e), COVE_OK);
+		ctx.dcap_sources[0] = cove_attest_dcap_keeper_source(k);
+		for (int i = 0; i < 2; i++) {
+			assert_int_equal(evaluate(&ctx, body, COVE_ATTEST_SGXENCLAVE, &claims, &res), COVE_ERR_UNAVAILABLE);
+			assert_false(res->authentic);
+			assert_true(res->nfailures > 0);
+			bool named = false;
+			for (size_t f = 0; f < res->nfailures; f++)
+				named = named || strstr(res->failures[f].detail, "counting source refused") != NULL;
+			assert_true(named);
+			json_decref(claims);
+			cove_result_free(res);
+		}
+		assert_int_equal(cs.calls, 2);
+		cove_attest_dcap_keeper_free(k);
 		cove_dcap_verifier_free(ctx.dcap);
 	}
 	free(body);
 	free(rt64);
 	free(quote);
+}
+
+/* The keeper on its own: what is kept, for whom, for how long, and what is not. */
+static void test_dcap_keeper(void **state)
+{
+	(void)state;
+	cove_attest_dcap_keeper *k = NULL;
+	counting_source cs = {0};
+	const uint8_t a[6] = {0x00, 0x90, 0x6e, 0xa1, 0x00, 0x00}, b[6] = {0x00, 0x90, 0x6e, 0xa1, 0x00, 0x01};
+	cove_error e = {0};
+
+	assert_int_equal(cove_attest_dcap_keeper_new(NULL, NULL, 60, &k, NULL), COVE_ERR_ARG);
+	assert_int_equal(cove_attest_dcap_keeper_new(counting_get, &cs, 60, &k, &e), COVE_OK);
+	cove_attest_dcap_source src = cove_attest_dcap_keeper_source(k);
+	assert_null(src.get);
+	const cove_dcap_collateral *c1 = src.borrow(src.arg, COVE_TEE_SGX, a, "processor", &e);
+	const cove_dcap_collateral *c2 = src.borrow(src.arg, COVE_TEE_SGX, a, "processor", &e);
+	assert_non_null(c1);
+	assert_ptr_equal(c1, c2);
+	assert_int_equal(cs.calls, 1);
+	/* Another FMSPC, CA or TEE is another platform. */
+	assert_non_null(src.borrow(src.arg, COVE_TEE_SGX, b, "processor", &e));
+	assert_non_null(src.borrow(src.arg, COVE_TEE_SGX, a, "platform", &e));
+	assert_non_null(src.borrow(src.arg, COVE_TEE_TDX, a, "processor", &e));
+	assert_int_equal(cs.calls, 4);
+	assert_ptr_equal(src.borrow(src.arg, COVE_TEE_SGX, a, "processor", &e), c1);
+	assert_int_equal(cs.calls, 4);
+	/* More platforms than slots: the oldest goes, and is asked for again. */
+	for (uint8_t i = 0; i < COVE_ATTEST_DCAP_KEPT; i++) {
+		uint8_t f[6] = {0x10, 0, 0, 0, 0, i};
+		assert_non_null(src.borrow(src.arg, COVE_TEE_SGX, f, "processor", &e));
+	}
+	assert_int_equal(cs.calls, 4 + COVE_ATTEST_DCAP_KEPT);
+	assert_non_null(src.borrow(src.arg, COVE_TEE_SGX, a, "processor", &e));
+	assert_int_equal(cs.calls, 5 + COVE_ATTEST_DCAP_KEPT);
+	/* A failure is reported and not kept. */
+	cs.fail = true;
+	memset(&e, 0, sizeof(e));
+	assert_null(src.borrow(src.arg, COVE_TEE_SGX, b, "platform", &e));
+	assert_int_equal(e.code, COVE_ERR_UNAVAILABLE);
+	assert_non_null(strstr(e.msg, "counting source refused"));
+	memset(&e, 0, sizeof(e));
+	assert_null(src.borrow(src.arg, COVE_TEE_SGX, b, "platform", &e));
+	assert_int_equal(cs.calls, 7 + COVE_ATTEST_DCAP_KEPT);
+	cove_attest_dcap_keeper_free(k);
+
+	/* Kept for `seconds`: with 1, what was fetched is asked for again two seconds later. */
+	cs = (counting_source){0};
+	assert_int_equal(cove_attest_dcap_keeper_new(counting_get, &cs, 1, &k, &e), COVE_OK);
+	src = cove_attest_dcap_keeper_source(k);
+	assert_non_null(src.borrow(src.arg, COVE_TEE_SGX, a, "processor", &e));
+	sleep(2);
+	assert_non_null(src.borrow(src.arg, COVE_TEE_SGX, a, "processor", &e));
+	assert_int_equal(cs.calls, 2);
+	cove_attest_dcap_keeper_free(k);
+	cove_attest_dcap_keeper_free(NULL);
 }
 
 static void test_unsupported(void **state)
@@ -1021,7 +1128,7 @@ int main(void)
 		cmocka_unit_test(test_sgx_binding_real),
 		cmocka_unit_test(test_openenclave_legacy),
 		cmocka_unit_test(test_tdx_real),
-		cmocka_unit_test(test_sgx_emulated),
+		cmocka_unit_test(test_sgx_emulated), cmocka_unit_test(test_dcap_keeper),
 		cmocka_unit_test(test_unsupported),
 		cmocka_unit_test(test_policies_decide_real_evidence),
 		cmocka_unit_test(test_kbs_evidence),

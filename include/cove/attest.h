@@ -130,11 +130,34 @@ typedef struct cove_attest_dcap_source {
 	 * Optional, tried before `get`: collateral the source keeps itself
 	 * (borrowed; valid until the source's next call from this thread), so
 	 * that a service verifying many quotes of one platform does not rebuild
-	 * it per quote.  NULL = not available; `get` (which may be NULL for a
-	 * source that only lends) is tried then.
+	 * it per quote.  NULL with *e untouched = nothing kept, `get` (which may
+	 * be NULL for a source that only lends) is tried; NULL with *e set = the
+	 * source failed for this platform (the reason is kept for the verdict).
 	 */
-	const cove_dcap_collateral *(*borrow)(void *arg, cove_tee_type tee, const uint8_t fmspc[6], const char *ca);
+	const cove_dcap_collateral *(*borrow)(void *arg, cove_tee_type tee, const uint8_t fmspc[6], const char *ca,
+					      cove_error *e);
 } cove_attest_dcap_source;
+
+/*
+ * A keeper of DCAP collateral: lends what a cove_attest_dcap_fn returned for
+ * a platform (TEE, FMSPC, PCK CA) for up to `seconds`, for the last
+ * COVE_ATTEST_DCAP_KEPT platforms.  Decoding a platform's collateral (TCB
+ * info, QE identity, two CRLs and their issuer chains) costs ~1.4 ms of CPU,
+ * about five times the verification of an SGX quote, so a service that
+ * verifies many quotes decodes it once per period instead of per quote.  A
+ * failure is not kept: the next quote asks again.  Signatures and validity
+ * are still checked by the verifier for every quote (it remembers checks it
+ * made on the same bytes).  One keeper per thread: it is not locked.
+ */
+#define COVE_ATTEST_DCAP_KEPT 8
+
+typedef struct cove_attest_dcap_keeper cove_attest_dcap_keeper;
+
+cove_err cove_attest_dcap_keeper_new(cove_attest_dcap_fn get, void *arg, unsigned seconds,
+				     cove_attest_dcap_keeper **out, cove_error *e);
+void cove_attest_dcap_keeper_free(cove_attest_dcap_keeper *k);
+/* A source that lends from `k` (its `borrow`; no `get`). */
+cove_attest_dcap_source cove_attest_dcap_keeper_source(cove_attest_dcap_keeper *k);
 
 /* cove_attest_dcap_fn over a cove_dcap_pcs (arg): Intel PCS or a PCCS, with its cache and offline mode. */
 cove_err cove_attest_dcap_from_pcs(void *pcs, cove_tee_type tee, const uint8_t fmspc[6], const char *ca,

@@ -368,11 +368,15 @@ static cove_err eval_dcap(const cove_attest_ctx *ctx, const cove_attest_request 
 		for (size_t i = 0; i < ctx->n_dcap_sources && i < COVE_ATTEST_MAX_DCAP_SOURCES && !have; i++) {
 			const cove_attest_dcap_source *s = &ctx->dcap_sources[i];
 			cove_error se = {0};
-			const cove_dcap_collateral *b = s->borrow ? s->borrow(s->arg, tee, fmspc, ca) : NULL;
+			const cove_dcap_collateral *b = s->borrow ? s->borrow(s->arg, tee, fmspc, ca, &se) : NULL;
 			if (b) {
 				use = b;
 				have = true;
 				break;
+			}
+			if (se.code) {
+				snprintf(why, sizeof(why), "%s", se.msg);
+				continue;
 			}
 			if (!s->get)
 				continue;

@@ -38,6 +38,46 @@ esac
 grep -q '"token"' "$T/body" && fail "an SGX token without --trust-emulated-root"
 stop_coved
 
+# ---- --collateral-dir: a genuine SGX quote against collateral from a PCS cache, offline ----
+# The cache holds Intel's collateral of the phala-dcap-qvl vector (shared/vectors/sgx/MANIFEST.md) in cove's PCS
+# cache envelopes (src/pcs/pcs.c): what `cove dcap verify` would have stored.  Offline, coved serves it; the
+# collateral's nextUpdate (2025-07) is long past, so the quote is refused for stale collateral (400 naming the
+# collateral checks) where, without the cache, coved has no collateral at all (503).
+VEC=$COVE_SHARED_DIR/vectors/sgx/phala-dcap-qvl
+if [ -r "$VEC/sgx_quote" ] && [ -r "$VEC/sgx_quote_collateral.json" ]; then
+	C=$VEC/sgx_quote_collateral.json
+	PCS=$T/coll/pcs
+	mkdir -p "$PCS/pckcrl" "$PCS/sgx/tcb"
+	fmspc=$(jq -r '.tcb_info | fromjson | .fmspc | ascii_upcase' "$C")
+	for ca in processor platform; do
+		jq -c '{url: "seeded", issuer_chain: .pck_crl_issuer_chain, crl: .pck_crl}' "$C" >"$PCS/pckcrl/$ca.json"
+	done
+	jq -c '{url: "seeded", crl: .root_ca_crl}' "$C" >"$PCS/rootcacrl.json"
+	jq -c '{url: "seeded", issuer_chain: .tcb_info_issuer_chain,
+		body: ("{\"tcbInfo\":" + .tcb_info + ",\"signature\":\"" + .tcb_info_signature + "\"}")}' \
+		"$C" >"$PCS/sgx/tcb/$fmspc.json"
+	jq -c '{url: "seeded", issuer_chain: .qe_identity_issuer_chain,
+		body: ("{\"enclaveIdentity\":" + .qe_identity + ",\"signature\":\"" + .qe_identity_signature + "\"}")}' \
+		"$C" >"$PCS/sgx/qe_identity.json"
+	jq -cn --arg q "$(b64url <"$VEC/sgx_quote")" '{quote: $q}' >"$T/sgx-real.json"
+
+	start_coved cached --state-dir "$T/st-cached" --collateral-dir "$T/coll" || { fail "start"; finish; }
+	http POST /attest/SgxEnclave --data-binary @"$T/sgx-real.json"
+	expect_status 400 evidence_not_authentic "a genuine SGX quote with stale cached collateral"
+	jq -e '[.error.failures[].check] | any(startswith("collateral") or startswith("crl"))' "$T/body" >/dev/null ||
+		fail "stale cached collateral: no collateral check failed: $(head -c 400 "$T/body")"
+	jq -e '[.error.failures[].check] | any(startswith("pck") or startswith("quote.signature"))' "$T/body" >/dev/null &&
+		fail "the genuine quote's own checks failed: $(head -c 400 "$T/body")"
+	stop_coved
+	# Control: the same request with an empty collateral directory has nothing to verify against.
+	start_coved uncached --state-dir "$T/st-uncached" --collateral-dir "$T/coll-empty" || { fail "start"; finish; }
+	http POST /attest/SgxEnclave --data-binary @"$T/sgx-real.json"
+	expect_status 503 collateral_unavailable "a genuine SGX quote with no cached collateral"
+	stop_coved
+else
+	fail "the phala-dcap-qvl SGX vector is missing under $COVE_SHARED_DIR"
+fi
+
 # ---- --max-body 4096: the limit is exact ----
 start_coved small --state-dir "$T/st-small" --max-body 4096 || { fail "start"; finish; }
 pad() { printf '{"quote":"%s"}' "$(head -c $(($1 - 12)) /dev/zero | tr '\0' 'A')"; }

@@ -35,7 +35,7 @@ typedef struct coved_config {
 	unsigned threads;         /* thread pool size; default = CPUs */
 	unsigned token_lifetime;  /* seconds; default 8 h as MAA */
 	int log_level;            /* 0 error .. 3 debug */
-	char collateral_dir[4096]; /* offline collateral (optional) */
+	char collateral_dir[4096]; /* KDS/PCS caches (DIR/kds, DIR/pcs); empty: STATE_DIR/collateral */
 	char platform_dir[4096];  /* the emulated platform whose root --trust-emulated-root trusts */
 	/* Other attestation services whose tokens /keys/{name}/release accepts: issuer -> JWKS file. */
 	struct {

@@ -54,6 +54,9 @@ typedef struct coved_state {
 	pthread_key_t worker_key;
 } coved_state;
 
+/* How long a worker lends a platform's decoded DCAP collateral before asking its source again. */
+#define COVED_COLLATERAL_KEEP_SECONDS 60
+
 typedef struct coved_worker {
 	coved_state *st;
 	cove_attest_ctx ctx;
@@ -66,14 +69,10 @@ typedef struct coved_worker {
 		bool used, emulated;
 	} chains[8];
 	unsigned next_chain;
-	/* The emulated platform's SGX collateral, kept per worker for a minute (no global lock per quote). */
 	cove_token_key *key;      /* this worker's copy of the signing key (OpenSSL's RSA blinding is per key) */
 	coved_policy_cache policies[COVED_POLICY_TYPES]; /* this worker's parsed policies */
-	cove_dcap_collateral sgx_coll;
-	bool have_sgx_coll;
-	cove_tee_type sgx_coll_tee;
-	uint8_t sgx_coll_fmspc[6];
-	int64_t sgx_coll_until;
+	/* DCAP collateral decoded once per platform and period, not per quote (the emulated platform's, PCS's). */
+	cove_attest_dcap_keeper *platform_coll, *pcs_coll;
 } coved_worker;
 
 coved_worker *coved_worker_get(coved *srv, cove_error *e);

@@ -49,8 +49,9 @@ static const char usage[] =
 	"  --token-lifetime SECS    default 28800 (8 hours, as MAA)\n"
 	"  --max-body BYTES         request body limit, default 1048576\n"
 	"  --threads N              worker threads, default: the number of CPUs\n"
-	"  --collateral-dir DIR     offline collateral; with --offline nothing is fetched\n"
-	"  --offline\n"
+	"  --collateral-dir DIR     caches of AMD KDS and Intel PCS collateral, DIR/kds and DIR/pcs\n"
+	"                           (the layout of ~/.cache/cove); default STATE_DIR/collateral\n"
+	"  --offline                never fetch: serve collateral from those caches only\n"
 	"  --log-level LEVEL        error, warn, info (default), debug; logs are JSON lines on stderr\n"
 	"  --help\n";
 

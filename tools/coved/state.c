@@ -215,32 +215,17 @@ static cove_err snp_vcek(void *arg, cove_snp_product p, const uint8_t chip_id[64
 	return cove_snp_kds_get_vcek(w->kds, p, chip_id, tcb, der, e);
 }
 
-static const cove_dcap_collateral *dcap_platform_borrow(void *arg, cove_tee_type tee, const uint8_t fmspc[6],
-							const char *ca)
+/* The emulated platform's collateral: one platform object shared by the workers, so asked under its lock. */
+static cove_err dcap_platform_get(void *arg, cove_tee_type tee, const uint8_t fmspc[6], const char *ca,
+				  cove_dcap_collateral *out, cove_error *e)
 {
-	coved_worker *w = arg;
-	int64_t now = (int64_t)time(NULL);
+	coved_state *st = arg;
 	cove_err rc;
 
-	/* What the platform gave for this (tee, FMSPC) last time, for a minute; anything else asks it again. */
-	if (w->have_sgx_coll && now < w->sgx_coll_until && tee == w->sgx_coll_tee && memcmp(fmspc, w->sgx_coll_fmspc, 6) == 0)
-		return &w->sgx_coll;
-	if (w->have_sgx_coll)
-		cove_dcap_collateral_free(&w->sgx_coll);
-	memset(&w->sgx_coll, 0, sizeof(w->sgx_coll));
-	w->have_sgx_coll = false;
-	pthread_mutex_lock(&w->st->platform_mu);
-	rc = cove_attest_dcap_from_platform(w->st->platform, tee, fmspc, ca, &w->sgx_coll, NULL);
-	pthread_mutex_unlock(&w->st->platform_mu);
-	if (rc) {
-		cove_dcap_collateral_free(&w->sgx_coll);
-		return NULL;
-	}
-	w->have_sgx_coll = true;
-	w->sgx_coll_tee = tee;
-	memcpy(w->sgx_coll_fmspc, fmspc, 6);
-	w->sgx_coll_until = now + 60;
-	return &w->sgx_coll;
+	pthread_mutex_lock(&st->platform_mu);
+	rc = cove_attest_dcap_from_platform(st->platform, tee, fmspc, ca, out, e);
+	pthread_mutex_unlock(&st->platform_mu);
+	return rc;
 }
 
 void coved_worker_free(void *p)
@@ -253,8 +238,8 @@ void coved_worker_free(void *p)
 	cove_dcap_verifier_free(w->ctx.dcap);
 	cove_snp_kds_free(w->kds);
 	cove_dcap_pcs_free(w->pcs);
-	if (w->have_sgx_coll)
-		cove_dcap_collateral_free(&w->sgx_coll);
+	cove_attest_dcap_keeper_free(w->platform_coll);
+	cove_attest_dcap_keeper_free(w->pcs_coll);
 	cove_token_key_free(w->key);
 	for (size_t i = 0; i < COVED_POLICY_TYPES; i++)
 		cove_maa_policy_free(w->policies[i].parsed);
@@ -276,11 +261,29 @@ coved_worker *coved_worker_get(coved *srv, cove_error *e)
 	}
 	w->st = st;
 	cove_attest_ctx_init(&w->ctx);
-	if (!srv->cfg.offline) {
+	{
+		/*
+		 * AMD KDS and Intel PCS through on-disk caches in DIR/kds and DIR/pcs:
+		 * the layout of cove's own ~/.cache/cove, so a cache that `cove snp
+		 * verify` or `cove dcap verify` filled serves coved too.  DIR is
+		 * --collateral-dir, else STATE_DIR/collateral.  --offline serves the
+		 * caches only.
+		 */
 		cove_snp_kds_opts ko;
 		cove_dcap_pcs_opts po;
+		char base[4200], kdir[4300], pdir[4300];
+		if (srv->cfg.collateral_dir[0])
+			snprintf(base, sizeof(base), "%s", srv->cfg.collateral_dir);
+		else
+			snprintf(base, sizeof(base), "%s/collateral", srv->cfg.state_dir);
+		snprintf(kdir, sizeof(kdir), "%s/kds", base);
+		snprintf(pdir, sizeof(pdir), "%s/pcs", base);
 		cove_snp_kds_opts_init(&ko);
 		cove_dcap_pcs_opts_init(&po);
+		ko.cache_dir = kdir;
+		ko.offline = srv->cfg.offline;
+		po.cache_dir = pdir;
+		po.offline = srv->cfg.offline;
 		if ((rc = cove_snp_kds_new(&ko, &w->kds, e)) || (rc = cove_dcap_pcs_new(&po, &w->pcs, e)))
 			goto fail;
 	}
@@ -299,16 +302,18 @@ coved_worker *coved_worker_get(coved *srv, cove_error *e)
 		    (rc = cove_dcap_verifier_add_root(w->ctx.dcap, st->emu_sgx_spki, COVE_PLATFORM_NAME, true, e)))
 			goto fail;
 		if (st->have_emu_sgx) {
-			/* Borrowed only: the platform's collateral is kept per worker, never copied per quote. */
-			w->ctx.dcap_sources[w->ctx.n_dcap_sources].borrow = dcap_platform_borrow;
-			w->ctx.dcap_sources[w->ctx.n_dcap_sources].arg = w;
-			w->ctx.n_dcap_sources++;
+			/* Collateral is decoded once a minute per platform and worker, not per quote. */
+			if ((rc = cove_attest_dcap_keeper_new(dcap_platform_get, st, COVED_COLLATERAL_KEEP_SECONDS,
+							      &w->platform_coll, e)))
+				goto fail;
+			w->ctx.dcap_sources[w->ctx.n_dcap_sources++] = cove_attest_dcap_keeper_source(w->platform_coll);
 		}
 	}
 	if (w->pcs) {
-		w->ctx.dcap_sources[w->ctx.n_dcap_sources].get = cove_attest_dcap_from_pcs;
-		w->ctx.dcap_sources[w->ctx.n_dcap_sources].arg = w->pcs;
-		w->ctx.n_dcap_sources++;
+		if ((rc = cove_attest_dcap_keeper_new(cove_attest_dcap_from_pcs, w->pcs, COVED_COLLATERAL_KEEP_SECONDS,
+						      &w->pcs_coll, e)))
+			goto fail;
+		w->ctx.dcap_sources[w->ctx.n_dcap_sources++] = cove_attest_dcap_keeper_source(w->pcs_coll);
 	}
 	pthread_setspecific(st->worker_key, w);
 	return w;
