@@ -304,7 +304,7 @@ static cove_err pck_lookup(const cove_attest_ctx *ctx, const cove_dcap_quote *q,
 	bool platform_ca = false;
 	cove_err rc;
 
-	/* A platform seen before: the verifier remembers its chain (decoding it again is ~40 % of a quote's cost). */
+	/* A platform seen before: the verifier remembers its chain (decoding it again was two thirds of a quote's cost). */
 	if (ctx->dcap && cove_dcap_verifier_lookup_platform(ctx->dcap, q, ctx->at, fmspc, &platform_ca) == COVE_OK) {
 		*ca = platform_ca ? "platform" : "processor";
 		return COVE_OK;
