@@ -70,6 +70,7 @@ if [ -r "$VEC/sgx_quote" ] && [ -r "$VEC/sgx_quote_collateral.json" ]; then
 		fail "the genuine quote's own checks failed: $(head -c 400 "$T/body")"
 	stop_coved
 	# Control: the same request with an empty collateral directory has nothing to verify against.
+	mkdir -p "$T/coll-empty"
 	start_coved uncached --state-dir "$T/st-uncached" --collateral-dir "$T/coll-empty" || { fail "start"; finish; }
 	http POST /attest/SgxEnclave --data-binary @"$T/sgx-real.json"
 	expect_status 503 collateral_unavailable "a genuine SGX quote with no cached collateral"
@@ -77,6 +78,17 @@ if [ -r "$VEC/sgx_quote" ] && [ -r "$VEC/sgx_quote_collateral.json" ]; then
 else
 	fail "the phala-dcap-qvl SGX vector is missing under $COVE_SHARED_DIR"
 fi
+# An unusable collateral directory stops coved at start-up, saying why (not a 500 at the first attestation).
+rc=0
+timeout 10 "$COVED_BIN" --listen 127.0.0.1:0 --state-dir "$T/st-badcoll" --collateral-dir /proc/cove-no-such-dir \
+	>"$T/badcoll.out" 2>&1 || rc=$?
+case $rc in 1 | 2) grep -q 'collateral cache' "$T/badcoll.out" || fail "unwritable --collateral-dir: $(cat "$T/badcoll.out")" ;;
+*) fail "coved with an unwritable --collateral-dir: exit $rc (expected a start-up failure)" ;; esac
+rc=0
+timeout 10 "$COVED_BIN" --listen 127.0.0.1:0 --offline --state-dir "$T/st-badcoll" --collateral-dir "$T/no-such-dir" \
+	>"$T/badcoll.out" 2>&1 || rc=$?
+case $rc in 1 | 2) grep -q 'no-such-dir' "$T/badcoll.out" || fail "missing offline --collateral-dir: $(cat "$T/badcoll.out")" ;;
+*) fail "coved --offline with a missing --collateral-dir: exit $rc (expected a start-up failure)" ;; esac
 
 # ---- --max-body 4096: the limit is exact ----
 start_coved small --state-dir "$T/st-small" --max-body 4096 || { fail "start"; finish; }

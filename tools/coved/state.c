@@ -43,7 +43,7 @@ static cove_err mkdir_private(const char *dir, cove_error *e)
 	char tmp[4096];
 
 	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp))
-		return cove_error_set(e, COVE_ERR_ARG, "state directory name too long");
+		return cove_error_set(e, COVE_ERR_ARG, "directory name too long (%zu bytes)", strlen(dir));
 	for (char *p = tmp + 1; *p; p++) {
 		if (*p != '/')
 			continue;
@@ -54,6 +54,48 @@ static cove_err mkdir_private(const char *dir, cove_error *e)
 	}
 	if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
 		return cove_error_set(e, COVE_ERR_IO, "mkdir %s: %s", tmp, strerror(errno));
+	return COVE_OK;
+}
+
+/* DIR of the KDS and PCS caches (DIR/kds, DIR/pcs): --collateral-dir, else STATE_DIR/collateral. */
+static void collateral_base(const coved *srv, char *out, size_t cap)
+{
+	if (srv->cfg.collateral_dir[0])
+		snprintf(out, cap, "%s", srv->cfg.collateral_dir);
+	else
+		snprintf(out, cap, "%s/collateral", srv->cfg.state_dir);
+}
+
+/*
+ * The caches' directories, checked at start-up rather than at the first
+ * attestation: online they are created and must be writable; with
+ * --offline nothing ever fills them, so a --collateral-dir that does not
+ * exist is a mistake (the default one may be empty: evidence then carries
+ * its own collateral or is refused).
+ */
+static cove_err collateral_prepare(const coved *srv, cove_error *e)
+{
+	char base[4200], sub[4300];
+	struct stat sb;
+	cove_err rc;
+
+	collateral_base(srv, base, sizeof(base));
+	if (srv->cfg.offline) {
+		if (srv->cfg.collateral_dir[0] && stat(base, &sb) != 0)
+			return cove_error_set(e, COVE_ERR_ARG, "--collateral-dir %s: %s (with --offline, coved only reads "
+					      "collateral from it)", base, strerror(errno));
+		if (srv->cfg.collateral_dir[0] && !S_ISDIR(sb.st_mode))
+			return cove_error_set(e, COVE_ERR_ARG, "--collateral-dir %s is not a directory", base);
+		return COVE_OK;
+	}
+	for (int i = 0; i < 3; i++) {
+		snprintf(sub, sizeof(sub), "%s%s", base, i == 0 ? "" : i == 1 ? "/kds" : "/pcs");
+		if ((rc = mkdir_private(sub, e)))
+			return cove_error_wrap(e, rc, "collateral cache");
+		if (access(sub, W_OK | X_OK) != 0)
+			return cove_error_set(e, COVE_ERR_IO, "collateral cache %s is not writable: %s", sub,
+					      strerror(errno));
+	}
 	return COVE_OK;
 }
 
@@ -111,7 +153,7 @@ cove_err coved_state_open(coved *srv, cove_error *e)
 	pthread_key_create(&st->worker_key, coved_worker_free);
 	if (!srv->cfg.state_dir[0] && (rc = default_state_dir(srv->cfg.state_dir, sizeof(srv->cfg.state_dir), e)))
 		return rc;
-	if ((rc = mkdir_private(srv->cfg.state_dir, e)))
+	if ((rc = mkdir_private(srv->cfg.state_dir, e)) || (rc = collateral_prepare(srv, e)))
 		return rc;
 	if ((rc = cove_store_open_sqlite(srv->cfg.state_dir, NULL, &st->store, e)))
 		return rc;
@@ -272,10 +314,7 @@ coved_worker *coved_worker_get(coved *srv, cove_error *e)
 		cove_snp_kds_opts ko;
 		cove_dcap_pcs_opts po;
 		char base[4200], kdir[4300], pdir[4300];
-		if (srv->cfg.collateral_dir[0])
-			snprintf(base, sizeof(base), "%s", srv->cfg.collateral_dir);
-		else
-			snprintf(base, sizeof(base), "%s/collateral", srv->cfg.state_dir);
+		collateral_base(srv, base, sizeof(base));
 		snprintf(kdir, sizeof(kdir), "%s/kds", base);
 		snprintf(pdir, sizeof(pdir), "%s/pcs", base);
 		cove_snp_kds_opts_init(&ko);
