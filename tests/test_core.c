@@ -126,6 +126,57 @@ static void test_base64(void **state)
 	cove_buf_free(&b);
 }
 
+/* The strict decoder of evidence fields: every RFC 4648 vector in both alphabets, and each way to be refused. */
+static void test_base64_strict(void **state)
+{
+	(void)state;
+	static const char *const plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+	static const char *const b64[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+	static const char *const b64url[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
+	cove_buf b = {0};
+	cove_error e = {0};
+	for (size_t i = 0; i < 7; i++) {
+		assert_int_equal(cove_base64_decode_strict(b64[i], strlen(b64[i]), &b, NULL), COVE_OK);
+		assert_int_equal(b.len, strlen(plain[i]));
+		assert_memory_equal(b.data, plain[i], b.len);
+		assert_int_equal(cove_base64_decode_strict(b64url[i], strlen(b64url[i]), &b, NULL), COVE_OK);
+		assert_int_equal(b.len, strlen(plain[i]));
+		assert_memory_equal(b.data, plain[i], b.len);
+	}
+	static const uint8_t bin[] = {0xfb, 0xff, 0xfe};
+	assert_int_equal(cove_base64_decode_strict("-__-", 4, &b, NULL), COVE_OK);
+	assert_memory_equal(b.data, bin, 3);
+	assert_int_equal(cove_base64_decode_strict("+//+", 4, &b, NULL), COVE_OK);
+	assert_memory_equal(b.data, bin, 3);
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+		{"-_/+", "mixes the base64url"},
+		{"Zm=9v", "padding '=' inside the text at position 2"},
+		{"Zm9v YmFy", "invalid base64url character 0x20 at position 4"},
+		{"Zm9v\nYmFy", "invalid base64url character 0x0a at position 4"},
+		{"Zm9v!", "invalid base64url character '!' at position 4"},
+		{"Zm9vY", "impossible base64url length (5 characters)"},
+		{"Zg=", "wrong base64 padding (1 '=' after 2 characters)"},
+		{"Zm9v====", "wrong base64 padding (4 '=' after 4 characters)"},
+		{"Zh==", "non-zero unused bits in the last base64url character 'h'"},
+		{"Zm9=", "non-zero unused bits in the last base64url character '9'"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		b.len = 12345;
+		assert_int_equal(cove_base64_decode_strict(bad[i].text, strlen(bad[i].text), &b, &e), COVE_ERR_PARSE);
+		if (!strstr(e.msg, bad[i].why))
+			fail_msg("\"%s\": \"%s\", expected \"%s\"", bad[i].text, e.msg, bad[i].why);
+		assert_int_equal(b.len, 12345); /* nothing written */
+	}
+	/* A byte above 0x7f (part of a UTF-8 sequence) is refused by value, not read as an index out of the table. */
+	assert_int_equal(cove_base64_decode_strict("Zm9\xc3\xa9", 5, &b, &e), COVE_ERR_PARSE);
+	assert_non_null(strstr(e.msg, "0xc3 at position 3"));
+	b.len = 0;
+	cove_buf_free(&b);
+}
+
 static void test_time(void **state)
 {
 	(void)state;
@@ -255,7 +306,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_errors), cmocka_unit_test(test_cursor),    cmocka_unit_test(test_hex),
-		cmocka_unit_test(test_base64), cmocka_unit_test(test_time),      cmocka_unit_test(test_ecdsa_raw),
+		cmocka_unit_test(test_base64), cmocka_unit_test(test_base64_strict), cmocka_unit_test(test_time),      cmocka_unit_test(test_ecdsa_raw),
 		cmocka_unit_test(test_digest), cmocka_unit_test(test_result),    cmocka_unit_test(test_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -98,6 +98,13 @@ char *cove_base64_new(const void *data, size_t len);
 char *cove_base64url_new(const void *data, size_t len); /* no padding */
 cove_err cove_base64_decode(const char *text, size_t text_len, cove_buf *out, cove_error *e);
 cove_err cove_base64url_decode(const char *text, size_t text_len, cove_buf *out, cove_error *e);
+/*
+ * Strict base64 or base64url, as evidence fields take them: either alphabet
+ * but one per text, padding only at the end and only to a multiple of four,
+ * no white space, zero unused bits (so that no second spelling of the same
+ * bytes is accepted).  Errors name the character and its position.
+ */
+cove_err cove_base64_decode_strict(const char *text, size_t text_len, cove_buf *out, cove_error *e);
 
 /* Files.  Reads refuse files larger than `max` bytes. */
 cove_err cove_file_read(const char *path, size_t max, cove_buf *out, cove_error *e);

@@ -69,68 +69,11 @@ cove_err cove_attest_type_parse(const char *name, cove_attest_type *out, cove_er
 			      name);
 }
 
-/*
- * Strict base64 / base64url: one alphabet per string, padding only at the
- * end and only to a multiple of four, no white space, zero unused bits (a
- * second spelling of the same bytes is refused).
- */
-static int b64val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
-
+/* Strict base64 / base64url (cove_base64_decode_strict), errors prefixed with the JSON path. */
 cove_err attest_b64_decode(const char *path, const char *s, size_t n, cove_buf *out, cove_error *e)
 {
-	bool url = false, std = false;
-	size_t body = n;
-	while (body && s[body - 1] == '=')
-		body--;
-	size_t pad = n - body;
-	for (size_t i = 0; i < body; i++) {
-		char c = s[i];
-		url |= c == '-' || c == '_';
-		std |= c == '+' || c == '/';
-		if (b64val(c) < 0) {
-			if (c == '=')
-				return cove_error_set(e, COVE_ERR_PARSE, "%s: padding '=' inside the text at position %zu",
-						      path, i);
-			if (c >= 0x21 && c < 0x7f)
-				return cove_error_set(e, COVE_ERR_PARSE,
-						      "%s: invalid base64url character '%c' at position %zu", path, c, i);
-			return cove_error_set(e, COVE_ERR_PARSE,
-					      "%s: invalid base64url character 0x%02x at position %zu", path,
-					      (unsigned char)c, i);
-		}
-	}
-	if (url && std)
-		return cove_error_set(e, COVE_ERR_PARSE,
-				      "%s: mixes the base64url ('-', '_') and base64 ('+', '/') alphabets", path);
-	if (body % 4 == 1)
-		return cove_error_set(e, COVE_ERR_PARSE, "%s: impossible base64url length (%zu characters)", path, body);
-	if (pad && (pad > 2 || n % 4 != 0))
-		return cove_error_set(e, COVE_ERR_PARSE, "%s: wrong base64 padding (%zu '=' after %zu characters)", path,
-				      pad, body);
-	if (body % 4) {
-		/* The last character carries 2 (xx==) or 4 (xxx=) unused bits, which must be zero. */
-		int last = b64val(s[body - 1]);
-		int mask = body % 4 == 2 ? 0x0f : 0x03;
-		if (last & mask)
-			return cove_error_set(e, COVE_ERR_PARSE,
-					      "%s: non-zero unused bits in the last base64url character '%c'", path,
-					      s[body - 1]);
-	}
 	cove_error de = {0};
-	cove_err rc = std ? cove_base64_decode(s, body, out, &de) : cove_base64url_decode(s, body, out, &de);
+	cove_err rc = cove_base64_decode_strict(s, n, out, &de);
 	if (rc)
 		return cove_error_set(e, rc, "%s: %s", path, de.msg);
 	return COVE_OK;

@@ -130,6 +130,58 @@ char *cove_base64url_new(const void *data, size_t len)
 	return b64_encode(data, len, true);
 }
 
+/*
+ * Each base64 or base64url character (RFC 4648 sections 4 and 5) as the
+ * standard-alphabet character EVP_DecodeBlock takes; 0 for anything else.
+ */
+static const char b64_std[256] = {
+	['A'] = 'A', ['B'] = 'B', ['C'] = 'C', ['D'] = 'D', ['E'] = 'E', ['F'] = 'F', ['G'] = 'G', ['H'] = 'H',
+	['I'] = 'I', ['J'] = 'J', ['K'] = 'K', ['L'] = 'L', ['M'] = 'M', ['N'] = 'N', ['O'] = 'O', ['P'] = 'P',
+	['Q'] = 'Q', ['R'] = 'R', ['S'] = 'S', ['T'] = 'T', ['U'] = 'U', ['V'] = 'V', ['W'] = 'W', ['X'] = 'X',
+	['Y'] = 'Y', ['Z'] = 'Z', ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f',
+	['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n',
+	['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't', ['u'] = 'u', ['v'] = 'v',
+	['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z', ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3',
+	['4'] = '4', ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9', ['+'] = '+', ['/'] = '/',
+	['-'] = '+', ['_'] = '/'
+};
+
+/*
+ * The text (n characters, at most two '=' already removed) in the standard
+ * alphabet, padded to a multiple of four, decoded by EVP_DecodeBlock.  The
+ * caller has checked every character and the length (n % 4 != 1).
+ */
+static cove_err b64_decode_checked(const char *text, size_t n, const char *name, cove_buf *out, cove_error *e)
+{
+	size_t full = (n + 3) / 4 * 4;
+	unsigned char *tmp = malloc(full + 1);
+	uint8_t *bin = malloc(full / 4 * 3 + 1);
+	cove_err rc = COVE_OK;
+
+	if (!tmp || !bin) {
+		rc = cove_error_set(e, COVE_ERR_NOMEM, "out of memory decoding %s", name);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		tmp[i] = (unsigned char)b64_std[(unsigned char)text[i]];
+	for (size_t i = n; i < full; i++)
+		tmp[i] = '=';
+	tmp[full] = '\0';
+	int got = full ? EVP_DecodeBlock(bin, tmp, (int)full) : 0;
+	if (got < 0) {
+		rc = cove_error_set(e, COVE_ERR_PARSE, "invalid %s text", name);
+		goto out;
+	}
+	cove_buf_free(out);
+	out->data = bin;
+	out->len = (size_t)got - (full - n); /* EVP_DecodeBlock counts padding as zero bytes */
+	bin = NULL;
+out:
+	free(tmp);
+	free(bin);
+	return rc;
+}
+
 static cove_err b64_decode(const char *text, size_t n, bool url, cove_buf *out, cove_error *e)
 {
 	const char *name = url ? "base64url" : "base64";
@@ -143,48 +195,60 @@ static cove_err b64_decode(const char *text, size_t n, bool url, cove_buf *out, 
 		return cove_error_set(e, COVE_ERR_PARSE, "%s text has an impossible length (%zu characters)", name, n);
 	if (n > (size_t)INT32_MAX - 4)
 		return cove_error_set(e, COVE_ERR_PARSE, "%s text too long", name);
-	size_t full = (n + 3) / 4 * 4;
-	char *tmp = malloc(full + 1);
-	uint8_t *bin = malloc(full / 4 * 3 + 1);
-	cove_err rc = COVE_OK;
-	if (!tmp || !bin) {
-		rc = cove_error_set(e, COVE_ERR_NOMEM, "out of memory decoding %s", name);
-		goto out;
-	}
 	for (size_t i = 0; i < n; i++) {
-		char c = text[i];
-		if (url && (c == '+' || c == '/')) {
-			rc = cove_error_set(e, COVE_ERR_PARSE, "invalid %s character '%c' at position %zu", name, c, i);
-			goto out;
-		}
-		if (!url && (c == '-' || c == '_')) {
-			rc = cove_error_set(e, COVE_ERR_PARSE, "invalid %s character '%c' at position %zu", name, c, i);
-			goto out;
-		}
-		tmp[i] = c == '-' ? '+' : c == '_' ? '/' : c;
-		if (!(isalnum((unsigned char)c) || tmp[i] == '+' || tmp[i] == '/')) {
-			rc = cove_error_set(e, COVE_ERR_PARSE, "invalid %s character 0x%02x at position %zu", name,
-					    (unsigned char)c, i);
-			goto out;
+		unsigned char c = (unsigned char)text[i];
+		bool other = url ? (c == '+' || c == '/') : (c == '-' || c == '_');
+		if (other || !b64_std[c]) {
+			if (c >= 0x21 && c < 0x7f)
+				return cove_error_set(e, COVE_ERR_PARSE, "invalid %s character '%c' at position %zu", name,
+						      c, i);
+			return cove_error_set(e, COVE_ERR_PARSE, "invalid %s character 0x%02x at position %zu", name, c, i);
 		}
 	}
-	for (size_t i = n; i < full; i++)
-		tmp[i] = '=';
-	tmp[full] = '\0';
-	int got = full ? EVP_DecodeBlock(bin, (unsigned char *)tmp, (int)full) : 0;
-	if (got < 0) {
-		rc = cove_error_set(e, COVE_ERR_PARSE, "invalid %s text", name);
-		goto out;
+	return b64_decode_checked(text, n, name, out, e);
+}
+
+cove_err cove_base64_decode_strict(const char *s, size_t n, cove_buf *out, cove_error *e)
+{
+	bool url = false, std = false;
+	size_t body = n;
+	while (body && s[body - 1] == '=')
+		body--;
+	size_t pad = n - body;
+	for (size_t i = 0; i < body; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!b64_std[c]) {
+			if (c == '=')
+				return cove_error_set(e, COVE_ERR_PARSE, "padding '=' inside the text at position %zu", i);
+			if (c >= 0x21 && c < 0x7f)
+				return cove_error_set(e, COVE_ERR_PARSE, "invalid base64url character '%c' at position %zu", c,
+						      i);
+			return cove_error_set(e, COVE_ERR_PARSE, "invalid base64url character 0x%02x at position %zu", c, i);
+		}
+		url |= c == '-' || c == '_';
+		std |= c == '+' || c == '/';
 	}
-	size_t len = (size_t)got - (full - n); /* EVP_DecodeBlock counts padding as zero bytes */
-	cove_buf_free(out);
-	out->data = bin;
-	out->len = len;
-	bin = NULL;
-out:
-	free(tmp);
-	free(bin);
-	return rc;
+	if (url && std)
+		return cove_error_set(e, COVE_ERR_PARSE, "mixes the base64url ('-', '_') and base64 ('+', '/') alphabets");
+	if (body % 4 == 1)
+		return cove_error_set(e, COVE_ERR_PARSE, "impossible base64url length (%zu characters)", body);
+	if (pad && (pad > 2 || n % 4 != 0))
+		return cove_error_set(e, COVE_ERR_PARSE, "wrong base64 padding (%zu '=' after %zu characters)", pad, body);
+	if (body > (size_t)INT32_MAX - 4)
+		return cove_error_set(e, COVE_ERR_PARSE, "base64 text too long");
+	if (body % 4) {
+		/* The last character carries 2 (xx==) or 4 (xxx=) unused bits, which must be zero. */
+		char last = b64_std[(unsigned char)s[body - 1]];
+		int v = last >= 'A' && last <= 'Z'   ? last - 'A'
+			: last >= 'a' && last <= 'z' ? last - 'a' + 26
+			: last >= '0' && last <= '9' ? last - '0' + 52
+			: last == '+'                ? 62
+						     : 63;
+		if (v & (body % 4 == 2 ? 0x0f : 0x03))
+			return cove_error_set(e, COVE_ERR_PARSE, "non-zero unused bits in the last base64url character '%c'",
+					      s[body - 1]);
+	}
+	return b64_decode_checked(s, body, std ? "base64" : "base64url", out, e);
 }
 
 cove_err cove_base64_decode(const char *text, size_t n, cove_buf *out, cove_error *e)
