@@ -27,6 +27,8 @@ typedef struct cove_buf {
 
 void cove_buf_free(cove_buf *b);
 cove_err cove_buf_set(cove_buf *b, const void *data, size_t len, cove_error *e);
+/* Hand `data` (malloc'd, `len` bytes) to `b`, releasing what `b` held; the caller no longer owns it. */
+void cove_buf_take(cove_buf *b, void *data, size_t len);
 cove_err cove_buf_append(cove_buf *b, const void *data, size_t len, cove_error *e);
 
 /* Little-endian loads and stores at an explicit pointer (no alignment needed). */

@@ -26,10 +26,15 @@ cove_err cove_buf_set(cove_buf *b, const void *data, size_t len, cove_error *e)
 		return cove_error_set(e, COVE_ERR_NOMEM, "out of memory copying %zu bytes", len);
 	if (len)
 		memcpy(p, data, len);
-	free(b->data);
-	b->data = p;
-	b->len = len;
+	cove_buf_take(b, p, len);
 	return COVE_OK;
+}
+
+void cove_buf_take(cove_buf *b, void *data, size_t len)
+{
+	free(b->data);
+	b->data = data;
+	b->len = len;
 }
 
 cove_err cove_buf_append(cove_buf *b, const void *data, size_t len, cove_error *e)
@@ -164,9 +169,7 @@ cove_err cove_file_read(const char *path, size_t max, cove_buf *out, cove_error 
 			goto out;
 		}
 	}
-	cove_buf_free(out);
-	out->data = data;
-	out->len = len;
+	cove_buf_take(out, data, len);
 	data = NULL;
 out:
 	free(data);

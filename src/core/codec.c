@@ -75,9 +75,7 @@ cove_err cove_hex_decode(const char *text, size_t n, cove_buf *out, cove_error *
 		}
 		p[i] = (uint8_t)(hi << 4 | lo);
 	}
-	cove_buf_free(out);
-	out->data = p;
-	out->len = n / 2;
+	cove_buf_take(out, p, n / 2);
 	return COVE_OK;
 }
 
@@ -172,9 +170,7 @@ static cove_err b64_decode_checked(const char *text, size_t n, const char *name,
 		rc = cove_error_set(e, COVE_ERR_PARSE, "invalid %s text", name);
 		goto out;
 	}
-	cove_buf_free(out);
-	out->data = bin;
-	out->len = (size_t)got - (full - n); /* EVP_DecodeBlock counts padding as zero bytes */
+	cove_buf_take(out, bin, (size_t)got - (full - n)); /* EVP_DecodeBlock counts padding as zero bytes */
 	bin = NULL;
 out:
 	free(tmp);

@@ -130,8 +130,6 @@ cove_err cove_snp_cert_table_build(const cove_snp_cert_entry *in, size_t count, 
 		memcpy(buf + off, in[i].data, in[i].len);
 		off += in[i].len;
 	}
-	cove_buf_free(out);
-	out->data = buf;
-	out->len = total;
+	cove_buf_take(out, buf, total);
 	return COVE_OK;
 }

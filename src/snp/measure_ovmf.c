@@ -100,9 +100,7 @@ cove_err cove_snp_ovmf_read(const char *path, cove_buf *out, cove_error *e)
 		got += (size_t)n;
 	}
 	close(fd);
-	cove_buf_free(out);
-	out->data = p;
-	out->len = size;
+	cove_buf_take(out, p, size);
 	return COVE_OK;
 }
 

@@ -248,9 +248,7 @@ cove_err store_seal(const store_cipher *c, const char *table, const char *id, in
 		rc = cove_error_set(e, COVE_ERR_CRYPTO, "AES-256-GCM encryption of %s/%s failed", table, id);
 		goto out;
 	}
-	cove_buf_free(out);
-	out->data = blob;
-	out->len = blob_len;
+	cove_buf_take(out, blob, blob_len);
 	blob = NULL;
 out:
 	EVP_CIPHER_CTX_free(ctx);
@@ -295,9 +293,7 @@ cove_err store_unseal(const store_cipher *c, const char *table, const char *id, 
 				    table, id, (long long)version);
 		goto out;
 	}
-	cove_buf_free(out);
-	out->data = plain;
-	out->len = plen;
+	cove_buf_take(out, plain, plen);
 	plain = NULL;
 out:
 	EVP_CIPHER_CTX_free(ctx);

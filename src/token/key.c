@@ -75,9 +75,7 @@ cove_err cove_token_b64url_decode(const char *text, size_t len, const char *what
 		return cove_error_set(e, COVE_ERR_PARSE, "%s: base64url text is not canonical (non-zero trailing bits)",
 				      what);
 	}
-	cove_buf_free(out);
-	out->data = buf;
-	out->len = n;
+	cove_buf_take(out, buf, n);
 	return COVE_OK;
 }
 

@@ -70,9 +70,7 @@ static cove_err kwp(bool enc, const uint8_t *kek, size_t kek_len, const void *in
 					    "AES key unwrap failed: wrong key or altered ciphertext (integrity check)");
 		goto out;
 	}
-	cove_buf_free(out);
-	out->data = buf;
-	out->len = (size_t)n1 + (size_t)n2;
+	cove_buf_take(out, buf, (size_t)n1 + (size_t)n2);
 	buf = NULL;
 out:
 	if (buf) {
@@ -120,9 +118,7 @@ static cove_err rsa_oaep(bool enc, EVP_PKEY *k, const EVP_MD *md, const void *in
 			 : cove_error_set(e, COVE_ERR_VERIFY, "RSA-OAEP decryption failed (wrong key, hash or data)");
 		goto out;
 	}
-	cove_buf_free(out);
-	out->data = buf;
-	out->len = n;
+	cove_buf_take(out, buf, n);
 	buf = NULL;
 out:
 	free(buf);

@@ -60,15 +60,9 @@ typedef struct coved_state {
 typedef struct coved_worker {
 	coved_state *st;
 	cove_attest_ctx ctx;
-	cove_snp_kds *kds;        /* NULL when offline */
+	cove_snp_kds *kds;        /* AMD KDS and Intel PCS through the collateral caches (--offline: the caches only) */
 	cove_dcap_pcs *pcs;
 	bool request_emulated;    /* the SNP chain of the request in hand is the emulated platform's */
-	/* Which SNP chains (by SHA-256 of their PEM) are the emulated platform's: parsing one costs ~0.4 ms. */
-	struct {
-		uint8_t hash[32];
-		bool used, emulated;
-	} chains[8];
-	unsigned next_chain;
 	cove_token_key *key;      /* this worker's copy of the signing key (OpenSSL's RSA blinding is per key) */
 	coved_policy_cache policies[COVED_POLICY_TYPES]; /* this worker's parsed policies */
 	/* DCAP collateral decoded once per platform and period, not per quote (the emulated platform's, PCS's). */
@@ -77,7 +71,7 @@ typedef struct coved_worker {
 
 coved_worker *coved_worker_get(coved *srv, cove_error *e);
 void coved_worker_free(void *w);
-bool coved_snp_chain_is_emulated(coved_worker *w, const cove_buf *chain_pem);
+bool coved_snp_chain_is_emulated(const coved_worker *w, const cove_x509_list *chain);
 void coved_state_set_port(coved *srv, uint16_t port);
 
 /* The default policy of every type: permit what verified (docs/coved.md). */

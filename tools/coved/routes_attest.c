@@ -148,7 +148,7 @@ cove_err coved_attest_evidence(coved *srv, cove_attest_type type, const cove_att
 		coved_reply_cove_error(rs, &e);
 		return e.code;
 	}
-	w->request_emulated = type == COVE_ATTEST_SEVSNPVM && coved_snp_chain_is_emulated(w, &req->snp_cert_chain);
+	w->request_emulated = type == COVE_ATTEST_SEVSNPVM && coved_snp_chain_is_emulated(w, &req->snp_chain);
 	rc = cove_attest_evaluate(&w->ctx, req, &claims, &res, &e);
 	if (rc == COVE_ERR_UNAVAILABLE) {
 		coved_reply_error(rs, 503, "collateral_unavailable", "%s", e.msg);

@@ -232,9 +232,6 @@ static cove_err snp_crl(void *arg, cove_snp_product p, bool vlek, cove_buf *der,
 		pthread_mutex_unlock(&w->st->platform_mu);
 		return rc;
 	}
-	if (!w->kds)
-		return cove_error_set(e, COVE_ERR_UNAVAILABLE, "offline: no CRL for %s from AMD KDS",
-				      vlek ? "the VLEK chain" : "the VCEK chain");
 	return cove_snp_kds_get_crl(w->kds, p, vlek, der, e);
 }
 
@@ -242,7 +239,7 @@ static cove_err snp_chain(void *arg, cove_snp_product p, bool vlek, cove_buf *pe
 {
 	coved_worker *w = arg;
 
-	if (!w->kds || w->request_emulated)
+	if (w->request_emulated)
 		return cove_error_set(e, COVE_ERR_UNAVAILABLE, "no ASK/ARK chain in the request and none fetched");
 	return cove_snp_kds_get_chain(w->kds, p, vlek, pem, e);
 }
@@ -252,7 +249,7 @@ static cove_err snp_vcek(void *arg, cove_snp_product p, const uint8_t chip_id[64
 {
 	coved_worker *w = arg;
 
-	if (!w->kds || w->request_emulated)
+	if (w->request_emulated)
 		return cove_error_set(e, COVE_ERR_UNAVAILABLE, "no VCEK in the request and none fetched");
 	return cove_snp_kds_get_vcek(w->kds, p, chip_id, tcb, der, e);
 }
@@ -348,12 +345,10 @@ coved_worker *coved_worker_get(coved *srv, cove_error *e)
 			w->ctx.dcap_sources[w->ctx.n_dcap_sources++] = cove_attest_dcap_keeper_source(w->platform_coll);
 		}
 	}
-	if (w->pcs) {
-		if ((rc = cove_attest_dcap_keeper_new(cove_attest_dcap_from_pcs, w->pcs, COVED_COLLATERAL_KEEP_SECONDS,
-						      &w->pcs_coll, e)))
-			goto fail;
-		w->ctx.dcap_sources[w->ctx.n_dcap_sources++] = cove_attest_dcap_keeper_source(w->pcs_coll);
-	}
+	if ((rc = cove_attest_dcap_keeper_new(cove_attest_dcap_from_pcs, w->pcs, COVED_COLLATERAL_KEEP_SECONDS,
+					      &w->pcs_coll, e)))
+		goto fail;
+	w->ctx.dcap_sources[w->ctx.n_dcap_sources++] = cove_attest_dcap_keeper_source(w->pcs_coll);
 	pthread_setspecific(st->worker_key, w);
 	return w;
 fail:
@@ -361,36 +356,22 @@ fail:
 	return NULL;
 }
 
-/* Whether the request's SNP chain ends at the emulated platform's keys (then its CRL is the platform's). */
-bool coved_snp_chain_is_emulated(coved_worker *w, const cove_buf *chain_pem)
+/*
+ * Whether the request's SNP chain (decoded by the request parser) holds the
+ * emulated platform's ARK or ASK: then its CRL is the platform's.
+ */
+bool coved_snp_chain_is_emulated(const coved_worker *w, const cove_x509_list *chain)
 {
-	coved_state *st = w->st;
-	cove_x509_list l = {0};
-	bool emu = false;
-	uint8_t h[32];
+	const coved_state *st = w->st;
 
-	if (!st->platform || !chain_pem->len)
+	if (!st->platform)
 		return false;
-	if (cove_digest(COVE_SHA256, chain_pem->data, chain_pem->len, h, NULL) == COVE_OK) {
-		for (size_t i = 0; i < sizeof(w->chains) / sizeof(w->chains[0]); i++)
-			if (w->chains[i].used && memcmp(w->chains[i].hash, h, 32) == 0)
-				return w->chains[i].emulated;
-	}
-	if (cove_x509_list_parse(&l, chain_pem->data, chain_pem->len, NULL))
-		return false;
-	for (size_t i = 0; i < l.count && !emu; i++) {
+	for (size_t i = 0; i < chain->count; i++) {
 		uint8_t spki[32];
-		if (cove_x509_spki_sha256(l.certs[i], spki, NULL) == COVE_OK &&
+		if (cove_x509_spki_sha256(chain->certs[i], spki, NULL) == COVE_OK &&
 		    (memcmp(spki, st->emu_snp_root.ark_spki_sha256, 32) == 0 ||
 		     memcmp(spki, st->emu_snp_root.ask_spki_sha256, 32) == 0))
-			emu = true;
+			return true;
 	}
-	cove_x509_list_free(&l);
-	{
-		unsigned slot = w->next_chain++ % (unsigned)(sizeof(w->chains) / sizeof(w->chains[0]));
-		memcpy(w->chains[slot].hash, h, 32);
-		w->chains[slot].used = true;
-		w->chains[slot].emulated = emu;
-	}
-	return emu;
+	return false;
 }
