@@ -128,6 +128,16 @@ static cove_err step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, cove_
 	return COVE_OK;
 }
 
+/* Step a statement that returns at most one row: *row says whether it did. */
+static cove_err step_row(sqlite3 *db, sqlite3_stmt *st, const char *what, bool *row, cove_error *e)
+{
+	int rc = sqlite3_step(st);
+	*row = rc == SQLITE_ROW;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(db, rc, e, what);
+	return COVE_OK;
+}
+
 /* A copy of a text column; NULL stays NULL. */
 static cove_err col_text(sqlite3_stmt *st, int i, char **out, cove_error *e)
 {
@@ -184,17 +194,12 @@ out:
 /* The current version of a row (0 when absent) by a one-row SELECT of `sql` with parameters already bound. */
 static cove_err current_version(sqlite3 *db, sqlite3_stmt *st, int64_t *version, int64_t *created, cove_error *e)
 {
-	int rc = sqlite3_step(st);
-	*version = 0;
-	if (rc == SQLITE_ROW) {
-		*version = sqlite3_column_int64(st, 0);
-		if (created)
-			*created = sqlite3_column_int64(st, 1);
-		return COVE_OK;
-	}
-	if (rc == SQLITE_DONE)
-		return COVE_OK;
-	return sq_fail(db, rc, e, "reading the current version");
+	bool row;
+	cove_err rc = step_row(db, st, "reading the current version", &row, e);
+	*version = row ? sqlite3_column_int64(st, 0) : 0;
+	if (row && created)
+		*created = sqlite3_column_int64(st, 1);
+	return rc;
 }
 
 /* ---- open, schema and migrations ---- */
@@ -363,17 +368,15 @@ static cove_err meta_key_id(sqlite3 *db, uint8_t id[STORE_KEY_ID_LEN], bool *pre
 	*present = false;
 	if (rc)
 		return rc;
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		if (sqlite3_column_bytes(st, 0) != STORE_KEY_ID_LEN)
+	bool row;
+	if (!(rc = step_row(db, st, "reading the master key identifier", &row, e)) && row) {
+		if (sqlite3_column_bytes(st, 0) != STORE_KEY_ID_LEN) {
 			rc = cove_error_set(e, COVE_ERR_PARSE, "the store's recorded master key identifier is %d bytes, "
 					    "not %d", sqlite3_column_bytes(st, 0), STORE_KEY_ID_LEN);
-		else {
+		} else {
 			memcpy(id, sqlite3_column_blob(st, 0), STORE_KEY_ID_LEN);
 			*present = true;
 		}
-	} else if (r != SQLITE_DONE) {
-		rc = sq_fail(db, r, e, "reading the master key identifier");
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -596,13 +599,9 @@ static cove_err sq_policy_get(cove_store *s, const char *type, cove_store_policy
 				    "WHERE type = ?1", &st, e)) ||
 	    (rc = bind_text(q->db, st, 1, type, e)))
 		goto out;
-	int r = sqlite3_step(st);
-	if (r == SQLITE_DONE)
+	bool row;
+	if ((rc = step_row(q->db, st, "reading the policy", &row, e)) || !row)
 		goto out;
-	if (r != SQLITE_ROW) {
-		rc = sq_fail(q->db, r, e, "reading the policy");
-		goto out;
-	}
 	if ((rc = col_text(st, 0, &p.type, e)) || (rc = col_text(st, 1, &p.text, e)) ||
 	    (rc = col_text(st, 2, &p.signer, e)))
 		goto out;
@@ -679,13 +678,9 @@ static cove_err sq_key_get(cove_store *s, const char *name, cove_store_key *out,
 				    "updated_at FROM keys WHERE name = ?1", &st, e)) ||
 	    (rc = bind_text(q->db, st, 1, name, e)))
 		goto out;
-	int r = sqlite3_step(st);
-	if (r == SQLITE_DONE)
+	bool row;
+	if ((rc = step_row(q->db, st, "reading the key", &row, e)) || !row)
 		goto out;
-	if (r != SQLITE_ROW) {
-		rc = sq_fail(q->db, r, e, "reading the key");
-		goto out;
-	}
 	k.version = sqlite3_column_int64(st, 4);
 	k.created_at = sqlite3_column_int64(st, 5);
 	k.updated_at = sqlite3_column_int64(st, 6);
@@ -764,13 +759,9 @@ static cove_err sq_resource_get(cove_store *s, const store_resource_id *id, cove
 	    (rc = bind_text(q->db, st, 1, id->repository, e)) || (rc = bind_text(q->db, st, 2, id->type, e)) ||
 	    (rc = bind_text(q->db, st, 3, id->tag, e)))
 		goto out;
-	int step = sqlite3_step(st);
-	if (step == SQLITE_DONE)
+	bool row;
+	if ((rc = step_row(q->db, st, "reading the resource", &row, e)) || !row)
 		goto out;
-	if (step != SQLITE_ROW) {
-		rc = sq_fail(q->db, step, e, "reading the resource");
-		goto out;
-	}
 	r.version = sqlite3_column_int64(st, 5);
 	r.updated_at = sqlite3_column_int64(st, 6);
 	if ((rc = col_text(st, 0, &r.repository, e)) || (rc = col_text(st, 1, &r.type, e)) ||
